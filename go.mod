@@ -1,0 +1,3 @@
+module github.com/sipgw/sipgw
+
+go 1.26.8
