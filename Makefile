@@ -1,0 +1,45 @@
+# sipgw / sipsniff
+GO      ?= go
+BIN     := bin
+FUZZTIME ?= 60s
+
+.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup run deps clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+# The test command of the README and of .ci/run: installs what the tests need
+# (tshark), checks formatting and vet, runs every test with the race detector
+# (the tshark oracle included), then every fuzz target briefly.
+test: deps lint
+	$(GO) test -race -count=1 ./...
+	FUZZTIME=5s ./scripts/fuzz.sh
+
+deps:
+	./scripts/deps.sh
+
+lint: fmt-check vet
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+bench: bench-isup
+
+bench-isup:
+	$(GO) test -run='^$$' -bench=. -benchmem ./isup/
+
+# The main job until the gateway exists: decode an ISUP IAM from a real trace.
+run: build
+	./$(BIN)/sipsniff decode 0c0b 01 10 2001 0a 00 02 0a 08 0410970000 0000f0 0a08841197000000 0000 0b07 031009000000 00 1302 0332 2807 031009000000 00 1d03 8090a3 3102 005a 3402 9181 6f08 84140700000000 00 00
+
+clean:
+	rm -rf $(BIN)
