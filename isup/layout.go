@@ -53,7 +53,6 @@ var commonLayouts = []Layout{
 	{Type: REL, Variable: vars(ParamCauseIndicators), Optional: true},
 	{Type: SUS, Fixed: fixed(fSR), Optional: true},
 	{Type: RES, Fixed: fixed(fSR), Optional: true},
-	{Type: RLC, Optional: true},
 	{Type: CCR},
 	{Type: RSC},
 	{Type: BLO},
@@ -92,14 +91,17 @@ var commonLayouts = []Layout{
 
 var ituLayouts = []Layout{
 	{Type: IAM, Fixed: fixed(fNCI, fFCI, fCPC, fTMR), Variable: vars(ParamCalledPartyNumber), Optional: true},
+	{Type: RLC, Optional: true},
 }
 
 // ANSI T1.113: the IAM carries user service information instead of the
-// transmission medium requirement, and five messages exist only in ANSI.
+// transmission medium requirement, the RLC has no optional part (as tshark's
+// ANSI tables also have it), and five messages exist only in ANSI.
 var ansiLayouts = []Layout{
+	{Type: RLC},
 	{Type: IAM, Fixed: fixed(fNCI, fFCI, fCPC), Variable: vars(ParamUserServiceInformation, ParamCalledPartyNumber), Optional: true},
 	{Type: CRA},
-	{Type: CRM, Fixed: fixed(fNCI), Optional: true},
+	{Type: CRM, Fixed: fixed(fNCI)},
 	{Type: CVR, Fixed: fixed(fCVRI, fCGCI), Optional: true},
 	{Type: CVT},
 	{Type: EXM, Optional: true},

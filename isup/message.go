@@ -108,6 +108,12 @@ func (m *Message) decode(b []byte, v Variant, withCIC bool) error {
 		nptr++
 	}
 	ptrBase := off
+	if len(l.Variable) == 0 && l.Optional && off == len(b) {
+		// Old (1988) switches send messages such as RLC without the optional
+		// part pointer; accept it and re-encode the pointer.
+		m.NonCanonical = true
+		return nil
+	}
 	if ptrBase+nptr > len(b) {
 		return m.err(0, false, ptrBase, ErrTruncated, "pointer area needs "+itoa(nptr)+" octets, "+itoa(len(b)-ptrBase)+" left")
 	}

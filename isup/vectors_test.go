@@ -143,7 +143,7 @@ func TestUnknownTypeKeepsBytes(t *testing.T) {
 }
 
 func TestCICSpareBitsKept(t *testing.T) {
-	b := unhex(t, "ff ff 10 00")
+	b := unhex(t, "ff ff 09 00")
 	var m Message
 	if err := m.Decode(b, ITU); err != nil {
 		t.Fatal(err)
@@ -160,5 +160,22 @@ func TestCICSpareBitsKept(t *testing.T) {
 	out, _ := m.Append(nil)
 	if !bytes.Equal(out, b) {
 		t.Fatalf("round trip %x", out)
+	}
+}
+
+func TestMissingOptionalPointerAccepted(t *testing.T) {
+	var m Message
+	if err := m.Decode(unhex(t, "0100 10"), ITU); err != nil {
+		t.Fatalf("RLC without optional pointer: %v", err)
+	}
+	if !m.NonCanonical {
+		t.Fatal("not flagged non-canonical")
+	}
+	out, _ := m.Append(nil)
+	if want := unhex(t, "0100 10 00"); !bytes.Equal(out, want) {
+		t.Fatalf("re-encoded %x, want %x", out, want)
+	}
+	if err := m.Decode(unhex(t, "0100 10"), ANSI); err != nil || m.NonCanonical {
+		t.Fatalf("ANSI RLC has no optional part: err %v noncanonical %v", err, m.NonCanonical)
 	}
 }
