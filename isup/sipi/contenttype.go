@@ -60,7 +60,8 @@ func parseContentType(s string) (ContentType, int, string) {
 	if off, detail := validateParams(s, i); detail != "" {
 		return ContentType{}, off, detail
 	}
-	return ContentType{Type: typ, Subtype: sub, raw: trimLWS(s[start:]), params: s[i:]}, 0, ""
+	raw := trimLWS(s[start:])
+	return ContentType{Type: typ, Subtype: sub, raw: raw, params: tail(raw, i-start)}, 0, ""
 }
 
 // String returns the value as received (trimmed), or "" for the zero value.
@@ -164,7 +165,8 @@ func parseDisposition(s string) (Disposition, int, string) {
 	if off, detail := validateParams(s, i); detail != "" {
 		return Disposition{}, off, detail
 	}
-	d.raw, d.params = trimLWS(s[start:]), s[i:]
+	d.raw = trimLWS(s[start:])
+	d.params = tail(d.raw, i-start)
 	if h, ok := paramOf(d.params, "handling"); ok {
 		switch {
 		case strings.EqualFold(h, "optional"):
@@ -186,6 +188,15 @@ func (d Disposition) Param(name string) (string, bool) { return paramOf(d.params
 
 // Params yields the parameters in order.
 func (d Disposition) Params() iter.Seq2[string, string] { return paramSeq(d.params) }
+
+// tail returns s[i:], or "" when i is past the end (trailing white space
+// was trimmed), so that a value and its String re-parse equal.
+func tail(s string, i int) string {
+	if i >= len(s) {
+		return ""
+	}
+	return s[i:]
+}
 
 // --- lexical helpers (RFC 2045 token, quoted-string; SIP linear white space)
 

@@ -60,6 +60,25 @@ func TestParseContentType(t *testing.T) {
 	}
 }
 
+// Fuzz crasher: trailing white space after ';' made String() and the
+// parameters disagree, so a value did not re-parse equal.
+func TestContentTypeReparse(t *testing.T) {
+	for _, in := range []string{"0/0; ", "a/b;c=d \t", " a/b ", "a/b;c", "a/b; c=\"x\" ;"} {
+		ct, err := ParseContentType(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseContentType(ct.String())
+		if err != nil || again != ct {
+			t.Errorf("%q: %+v != %+v (%v)", in, again, ct, err)
+		}
+	}
+	d, _ := ParseDisposition("signal; handling=optional ; ")
+	if again, _ := ParseDisposition(d.String()); again != d {
+		t.Errorf("disposition %+v != %+v", again, d)
+	}
+}
+
 func TestContentTypeIs(t *testing.T) {
 	ct, _ := ParseContentType("Application/Isup;version=itu-t92+")
 	if !ct.IsISUP() || ct.IsSDP() || ct.IsMultipart() || !ct.Is("APPLICATION/ISUP") || ct.Is("application") {

@@ -286,29 +286,14 @@ func parsePart(dst *Body, body []byte, start, end, maxHeaders int) error {
 	}
 	hs := string(region[:hdrEnd])
 	for ls := 0; ls < len(hs); {
-		line, next := hs[ls:], len(hs)
-		if j := strings.IndexByte(line, '\n'); j >= 0 {
-			line, next = line[:j], ls+j+1
-		}
-		line = strings.TrimSuffix(line, "\r")
+		line, next := nextLine(hs, ls)
 		off := start + ls
 		ls = next
 		if line == "" {
 			continue
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			if len(p.Header) == 0 {
-				return &Error{Part: p.Index, Offset: off, Err: ErrHeader, Detail: "continuation line before any header"}
-			}
-			h := &p.Header[len(p.Header)-1]
-			if v := trimLWS(line); v != "" {
-				if h.Value == "" {
-					h.Value = v
-				} else {
-					h.Value += " " + v
-				}
-			}
-			continue
+			return &Error{Part: p.Index, Offset: off, Err: ErrHeader, Detail: "continuation line before any header"}
 		}
 		c := strings.IndexByte(line, ':')
 		if c < 0 {
@@ -321,9 +306,36 @@ func parsePart(dst *Body, body []byte, start, end, maxHeaders int) error {
 		if len(p.Header) >= maxHeaders {
 			return &Error{Part: p.Index, Offset: off, Err: ErrTooManyHeaders, Detail: "more than " + strconv.Itoa(maxHeaders)}
 		}
-		p.Header = append(p.Header, Header{Name: name, Value: trimLWS(line[c+1:]), Offset: off})
+		val := trimLWS(line[c+1:])
+		if ls < len(hs) && (hs[ls] == ' ' || hs[ls] == '\t') {
+			// Unfold once (RFC 5322 §2.2.3), joining the lines with a space.
+			var sb strings.Builder
+			sb.WriteString(val)
+			for ls < len(hs) && (hs[ls] == ' ' || hs[ls] == '\t') {
+				var cont string
+				cont, ls = nextLine(hs, ls)
+				if v := trimLWS(cont); v != "" {
+					if sb.Len() > 0 {
+						sb.WriteByte(' ')
+					}
+					sb.WriteString(v)
+				}
+			}
+			val = sb.String()
+		}
+		p.Header = append(p.Header, Header{Name: name, Value: val, Offset: off})
 	}
 	return p.parseHeaders(body)
+}
+
+// nextLine returns the line that starts at s[i] without its LF or CRLF,
+// and where the next line starts.
+func nextLine(s string, i int) (string, int) {
+	line, next := s[i:], len(s)
+	if j := strings.IndexByte(line, '\n'); j >= 0 {
+		line, next = line[:j], i+j+1
+	}
+	return strings.TrimSuffix(line, "\r"), next
 }
 
 // parseHeaders fills ContentType, Disposition and Encoding from Header

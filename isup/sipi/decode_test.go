@@ -352,3 +352,18 @@ func TestCheckRequired(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestManyFoldedLines(t *testing.T) {
+	// Unfolding must stay linear however many continuation lines follow.
+	body := "--b\r\nContent-Type: application/sdp\r\nX-Long: a\r\n" + strings.Repeat(" b\r\n", 200000) + "\r\nv=0\r\n--b--"
+	b, err := Decode("multipart/mixed;boundary=b", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := b.Parts[0].Get("x-long"); len(v) != 1+2*200000 {
+		t.Errorf("folded value has %d octets", len(v))
+	}
+	if _, err := Decode("multipart/mixed;boundary=b", []byte("--b\r\n folded\r\n\r\n--b--")); !errors.Is(err, ErrHeader) {
+		t.Errorf("leading continuation: %v", err)
+	}
+}

@@ -82,7 +82,7 @@ func FuzzDecode(f *testing.F) {
 func BenchmarkDecode(b *testing.B) {
 	// A 1 KB SIP-I body: SDP (padded with attributes) and an IAM.
 	sdp := sdpText
-	for len(sdp) < 800 {
+	for len(sdp) < 620 {
 		sdp += "a=fmtp:96 0-15\r\n"
 	}
 	ct, body, err := Encode([]byte(sdp), ISUP{Base: ITUT92Plus, Message: heplifyIAM}, "8AF759A68474B6758999EB624E30C5271AF8251E")
