@@ -67,14 +67,14 @@ func indOctet(c ParamCode, data []byte) (byte, error) {
 // 3.35 Nature of connection indicators (same bits in T1.113)
 
 // Satellite indicator values (bits BA).
-var satelliteNames = Names{0: "no satellite circuit in the connection", 1: "one satellite circuit in the connection", 2: "two satellite circuits in the connection"}
+var indSatelliteNames = Names{0: "no satellite circuit in the connection", 1: "one satellite circuit in the connection", 2: "two satellite circuits in the connection"}
 
 // Continuity check indicator values (bits DC).
-var continuityCheckNames = Names{0: "continuity check not required", 1: "continuity check required on this circuit", 2: "continuity check performed on a previous circuit"}
+var indContinuityCheckNames = Names{0: "continuity check not required", 1: "continuity check required on this circuit", 2: "continuity check performed on a previous circuit"}
 
 // NatureOfConnectionIndicators is parameter 0x06.
 type NatureOfConnectionIndicators struct {
-	Satellite         uint8 // bits BA, see satelliteNames
+	Satellite         uint8 // bits BA, see indSatelliteNames
 	ContinuityCheck   uint8 // bits DC: 0 not required, 1 required on this circuit, 2 performed on a previous circuit
 	EchoControlDevice bool  // bit E: outgoing half echo control device included
 	Spare             uint8 // bits H-F as received
@@ -97,8 +97,8 @@ func (p *NatureOfConnectionIndicators) AppendParam(b []byte, v Variant) []byte {
 
 func (p *NatureOfConnectionIndicators) Fields(v Variant) []Field {
 	return []Field{
-		indEnum("Satellite indicator", "satellite", p.Satellite, satelliteNames, "isup.satellite_indicator"),
-		indEnum("Continuity check indicator", "continuity_check", p.ContinuityCheck, continuityCheckNames, "isup.continuity_check_indicator"),
+		indEnum("Satellite indicator", "satellite", p.Satellite, indSatelliteNames, "isup.satellite_indicator"),
+		indEnum("Continuity check indicator", "continuity_check", p.ContinuityCheck, indContinuityCheckNames, "isup.continuity_check_indicator"),
 		indFlag("Echo control device indicator", "echo_control_device", p.EchoControlDevice, "outgoing echo control device not included", "outgoing echo control device included", "isup.echo_control_device_indicator"),
 	}
 }
@@ -107,13 +107,13 @@ func (p *NatureOfConnectionIndicators) Fields(v Variant) []Field {
 // 3.23 Forward call indicators
 
 // End-to-end method indicator values (FCI bits CB, BCI bits HG).
-var endToEndMethodNames = Names{0: "no end-to-end method available (only link-by-link method available)", 1: "pass-along method available (national use)", 2: "SCCP method available", 3: "pass-along and SCCP methods available (national use)"}
+var indEndToEndMethodNames = Names{0: "no end-to-end method available (only link-by-link method available)", 1: "pass-along method available (national use)", 2: "SCCP method available", 3: "pass-along and SCCP methods available (national use)"}
 
 // ISDN user part preference indicator values (FCI bits HG).
-var isupPreferenceNames = Names{0: "ISDN user part preferred all the way", 1: "ISDN user part not required all the way", 2: "ISDN user part required all the way"}
+var indIsupPreferenceNames = Names{0: "ISDN user part preferred all the way", 1: "ISDN user part not required all the way", 2: "ISDN user part required all the way"}
 
 // SCCP method indicator values (FCI bits KJ, BCI bits PO).
-var sccpMethodNames = Names{0: "no indication", 1: "connectionless method available (national use)", 2: "connection oriented method available", 3: "connectionless and connection oriented methods available (national use)"}
+var indSccpMethodNames = Names{0: "no indication", 1: "connectionless method available (national use)", 2: "connection oriented method available", 3: "connectionless and connection oriented methods available (national use)"}
 
 // ISUP preference values (FCI bits HG).
 const (
@@ -125,13 +125,13 @@ const (
 // ForwardCallIndicators is parameter 0x07 (two octets, A-H then I-P).
 type ForwardCallIndicators struct {
 	International          bool  // A: call to be treated as international
-	EndToEndMethod         uint8 // CB, see endToEndMethodNames
+	EndToEndMethod         uint8 // CB, see indEndToEndMethodNames
 	Interworking           bool  // D: interworking encountered
 	EndToEndInformation    bool  // E: end-to-end information available (national use)
 	ISUPAllTheWay          bool  // F: ISDN user part used all the way
 	ISUPPreference         uint8 // HG: ISUPPreferredAllTheWay, …
 	ISDNAccess             bool  // I: originating access ISDN
-	SCCPMethod             uint8 // KJ, see sccpMethodNames
+	SCCPMethod             uint8 // KJ, see indSccpMethodNames
 	PortedNumberTranslated bool  // M: ported number translation indicator
 	// QoRAttempt is bit N, query on release attempt (Q.763 only; T1.113
 	// reserves bit N for national use, so ANSI shows it as spare).
@@ -164,13 +164,13 @@ func (p *ForwardCallIndicators) AppendParam(b []byte, v Variant) []byte {
 func (p *ForwardCallIndicators) Fields(v Variant) []Field {
 	f := []Field{
 		indFlag("National/international call indicator", "international", p.International, "call to be treated as a national call", "call to be treated as an international call", "isup.forw_call_natnl_inatnl_call_indicator"),
-		indEnum("End-to-end method indicator", "end_to_end_method", p.EndToEndMethod, endToEndMethodNames, "isup.forw_call_end_to_end_method_indicator"),
+		indEnum("End-to-end method indicator", "end_to_end_method", p.EndToEndMethod, indEndToEndMethodNames, "isup.forw_call_end_to_end_method_indicator"),
 		indFlag("Interworking indicator", "interworking", p.Interworking, "no interworking encountered (No. 7 signalling all the way)", "interworking encountered", "isup.forw_call_interworking_indicator"),
 		indFlag("End-to-end information indicator", "end_to_end_information", p.EndToEndInformation, "no end-to-end information available", "end-to-end information available", "isup.forw_call_end_to_end_information_indicator"),
 		indFlag("ISDN user part indicator", "isup_all_the_way", p.ISUPAllTheWay, "ISDN user part not used all the way", "ISDN user part used all the way", "isup.forw_call_isdn_user_part_indicator"),
-		indEnum("ISDN user part preference indicator", "isup_preference", p.ISUPPreference, isupPreferenceNames, "isup.forw_call_preferences_indicator"),
+		indEnum("ISDN user part preference indicator", "isup_preference", p.ISUPPreference, indIsupPreferenceNames, "isup.forw_call_preferences_indicator"),
 		indFlag("ISDN access indicator", "isdn_access", p.ISDNAccess, "originating access non-ISDN", "originating access ISDN", "isup.forw_call_isdn_access_indicator"),
-		indEnum("SCCP method indicator", "sccp_method", p.SCCPMethod, sccpMethodNames, "isup.forw_call_sccp_method_indicator"),
+		indEnum("SCCP method indicator", "sccp_method", p.SCCPMethod, indSccpMethodNames, "isup.forw_call_sccp_method_indicator"),
 		indFlag("Ported number translation indicator", "ported_number_translated", p.PortedNumberTranslated, "number not translated", "number translated", "isup.forw_call_ported_num_trans_indicator"),
 	}
 	if v != ANSI {
@@ -186,14 +186,14 @@ func (p *ForwardCallIndicators) Fields(v Variant) []Field {
 type ChargeIndicator uint8
 
 const (
-	ChargeNoIndication ChargeIndicator = 0
-	NoCharge           ChargeIndicator = 1
-	Charge             ChargeIndicator = 2
+	ChargeIndNoIndication ChargeIndicator = 0
+	ChargeIndNoCharge     ChargeIndicator = 1
+	ChargeIndCharge       ChargeIndicator = 2
 )
 
-var chargeNames = Names{0: "no indication", 1: "no charge", 2: "charge"}
+var indChargeNames = Names{0: "no indication", 1: "no charge", 2: "charge"}
 
-func (c ChargeIndicator) String() string { return chargeNames.Of(uint64(c), "spare") }
+func (c ChargeIndicator) String() string { return indChargeNames.Of(uint64(c), "spare") }
 
 // CalledPartysStatus is BCI bits DC.
 type CalledPartysStatus uint8
@@ -204,36 +204,36 @@ const (
 	ConnectWhenFree          CalledPartysStatus = 2 // national use
 )
 
-var calledStatusNames = Names{0: "no indication", 1: "subscriber free", 2: "connect when free (national use)"}
+var indCalledStatusNames = Names{0: "no indication", 1: "subscriber free", 2: "connect when free (national use)"}
 
-func (c CalledPartysStatus) String() string { return calledStatusNames.Of(uint64(c), "spare") }
+func (c CalledPartysStatus) String() string { return indCalledStatusNames.Of(uint64(c), "spare") }
 
 // CalledPartysCategory is BCI bits FE.
 type CalledPartysCategory uint8
 
 const (
 	CalledCategoryNoIndication CalledPartysCategory = 0
-	OrdinarySubscriber         CalledPartysCategory = 1
-	Payphone                   CalledPartysCategory = 2
+	CalledOrdinarySubscriber   CalledPartysCategory = 1
+	CalledPayphone             CalledPartysCategory = 2
 )
 
-var calledCategoryNames = Names{0: "no indication", 1: "ordinary subscriber", 2: "payphone"}
+var indCalledCategoryNames = Names{0: "no indication", 1: "ordinary subscriber", 2: "payphone"}
 
-func (c CalledPartysCategory) String() string { return calledCategoryNames.Of(uint64(c), "spare") }
+func (c CalledPartysCategory) String() string { return indCalledCategoryNames.Of(uint64(c), "spare") }
 
 // BackwardCallIndicators is parameter 0x11 (two octets, A-H then I-P).
 type BackwardCallIndicators struct {
 	Charge              ChargeIndicator      // BA
 	CalledStatus        CalledPartysStatus   // DC
 	CalledCategory      CalledPartysCategory // FE
-	EndToEndMethod      uint8                // HG, see endToEndMethodNames
+	EndToEndMethod      uint8                // HG, see indEndToEndMethodNames
 	Interworking        bool                 // I: interworking encountered
 	EndToEndInformation bool                 // J; in T1.113 the IAM segmentation indicator
 	ISUPAllTheWay       bool                 // K: ISDN user part used all the way
 	Holding             bool                 // L: holding requested (ANSI: required)
 	ISDNAccess          bool                 // M: terminating access ISDN
 	EchoControlDevice   bool                 // N: incoming half echo control device included
-	SCCPMethod          uint8                // PO, see sccpMethodNames
+	SCCPMethod          uint8                // PO, see indSccpMethodNames
 }
 
 func (*BackwardCallIndicators) Code() ParamCode { return ParamBackwardCallIndicators }
@@ -272,25 +272,25 @@ func (p *BackwardCallIndicators) Fields(v Variant) []Field {
 		{Name: "Charge indicator", Key: "charge", Value: uint64(p.Charge), Meaning: p.Charge.String(), WS: "isup.charge_indicator"},
 		{Name: "Called party's status indicator", Key: "called_status", Value: uint64(p.CalledStatus), Meaning: p.CalledStatus.String(), WS: "isup.called_partys_status_indicator"},
 		{Name: "Called party's category indicator", Key: "called_category", Value: uint64(p.CalledCategory), Meaning: p.CalledCategory.String(), WS: "isup.called_partys_category_indicator"},
-		indEnum("End-to-end method indicator", "end_to_end_method", p.EndToEndMethod, endToEndMethodNames, "isup.backw_call_end_to_end_method_indicator"),
+		indEnum("End-to-end method indicator", "end_to_end_method", p.EndToEndMethod, indEndToEndMethodNames, "isup.backw_call_end_to_end_method_indicator"),
 		indFlag("Interworking indicator", "interworking", p.Interworking, "no interworking encountered (No. 7 signalling all the way)", "interworking encountered", "isup.backw_call_interworking_indicator"),
 		j,
 		indFlag("ISDN user part indicator", "isup_all_the_way", p.ISUPAllTheWay, "ISDN user part not used all the way", "ISDN user part used all the way", "isup.backw_call_isdn_user_part_indicator"),
 		indFlag("Holding indicator", "holding", p.Holding, "holding not requested", "holding requested", "isup.backw_call_holding_indicator"),
 		indFlag("ISDN access indicator", "isdn_access", p.ISDNAccess, "terminating access non-ISDN", "terminating access ISDN", "isup.backw_call_isdn_access_indicator"),
 		indFlag("Echo control device indicator", "echo_control_device", p.EchoControlDevice, "incoming echo control device not included", "incoming echo control device included", "isup.backw_call_echo_control_device_indicator"),
-		indEnum("SCCP method indicator", "sccp_method", p.SCCPMethod, sccpMethodNames, "isup.backw_call_sccp_method_indicator"),
+		indEnum("SCCP method indicator", "sccp_method", p.SCCPMethod, indSccpMethodNames, "isup.backw_call_sccp_method_indicator"),
 	}
 }
 
 // ---------------------------------------------------------------------------
 // 3.38 Optional forward call indicators
 
-var cugCallNames = Names{0: "non-CUG call", 2: "closed user group call, outgoing access allowed", 3: "closed user group call, outgoing access not allowed"}
+var indCugCallNames = Names{0: "non-CUG call", 2: "closed user group call, outgoing access allowed", 3: "closed user group call, outgoing access not allowed"}
 
 // OptionalForwardCallIndicators is parameter 0x08.
 type OptionalForwardCallIndicators struct {
-	CUGCall                  uint8 // BA, see cugCallNames
+	CUGCall                  uint8 // BA, see indCugCallNames
 	SimpleSegmentation       bool  // C: additional information will be sent in a segmentation message
 	ConnectedLineIdentityReq bool  // H: connected line identity requested
 	Spare                    uint8 // bits G-D as received (0x78)
@@ -313,7 +313,7 @@ func (p *OptionalForwardCallIndicators) AppendParam(b []byte, v Variant) []byte 
 
 func (p *OptionalForwardCallIndicators) Fields(v Variant) []Field {
 	return []Field{
-		indEnum("Closed user group call indicator", "cug_call", p.CUGCall, cugCallNames, "isup.clg_call_ind"),
+		indEnum("Closed user group call indicator", "cug_call", p.CUGCall, indCugCallNames, "isup.clg_call_ind"),
 		indFlag("Simple segmentation indicator", "simple_segmentation", p.SimpleSegmentation, "no additional information will be sent", "additional information will be sent in a segmentation message", "isup.simple_segmentation_ind"),
 		indFlag("Connected line identity request indicator", "connected_line_identity_request", p.ConnectedLineIdentityReq, "not requested", "requested", "isup.connected_line_identity_request_ind"),
 	}
@@ -381,7 +381,7 @@ const (
 	CategoryANSINationalSecure CallingPartysCategory = 0xe2 // T1.113: NS/EP call
 )
 
-var cpcNames = Names{
+var indCpcNames = Names{
 	0x00: "calling party's category unknown at this time (national use)",
 	0x01: "operator, language French", 0x02: "operator, language English", 0x03: "operator, language German",
 	0x04: "operator, language Russian", 0x05: "operator, language Spanish",
@@ -394,7 +394,7 @@ var cpcNames = Names{
 	0x0e: "IEPS call marking for preferential call set up", 0x0f: "payphone",
 }
 
-var cpcNamesANSI = Names{
+var indCpcNamesANSI = Names{
 	0xe0: "emergency service call", 0xe1: "high priority call",
 	0xe2: "national security and emergency preparedness (NS/EP) call",
 }
@@ -402,14 +402,14 @@ var cpcNamesANSI = Names{
 // Name returns the category's meaning in variant v.
 func (c CallingPartysCategory) Name(v Variant) string {
 	if v == ANSI {
-		if s, ok := cpcNamesANSI[uint64(c)]; ok {
+		if s, ok := indCpcNamesANSI[uint64(c)]; ok {
 			return s
 		}
 	}
 	if c >= 0xe0 && c <= 0xfe {
-		return cpcNames.Of(uint64(c), "reserved for national use")
+		return indCpcNames.Of(uint64(c), "reserved for national use")
 	}
-	return cpcNames.Of(uint64(c), "spare")
+	return indCpcNames.Of(uint64(c), "spare")
 }
 
 func (c CallingPartysCategory) String() string { return c.Name(ITU) }
@@ -450,7 +450,7 @@ const (
 	TMR29x64kUnrestricted TransmissionMedium = 42
 )
 
-var tmrNames = func() Names {
+var indTmrNames = func() Names {
 	n := Names{
 		0: "speech", 2: "64 kbit/s unrestricted", 3: "3.1 kHz audio",
 		4: "reserved for alternate speech (service 2)/64 kbit/s unrestricted (service 1)",
@@ -467,16 +467,16 @@ var tmrNames = func() Names {
 	return n
 }()
 
-func (t TransmissionMedium) String() string { return tmrNames.Of(uint64(t), "spare") }
+func (t TransmissionMedium) String() string { return indTmrNames.Of(uint64(t), "spare") }
 
-// tmDecode and friends implement the three single-octet medium parameters.
-func tmDecode(c ParamCode, t *TransmissionMedium, data []byte) error {
+// indTmDecode and friends implement the three single-octet medium parameters.
+func indTmDecode(c ParamCode, t *TransmissionMedium, data []byte) error {
 	b, err := indOctet(c, data)
 	*t = TransmissionMedium(b)
 	return err
 }
 
-func tmField(name, key string, t TransmissionMedium, ws string) []Field {
+func indTmField(name, key string, t TransmissionMedium, ws string) []Field {
 	return []Field{{Name: name, Key: key, Value: uint64(t), Meaning: t.String(), WS: ws}}
 }
 
@@ -485,13 +485,13 @@ type TransmissionMediumRequirement struct{ Medium TransmissionMedium }
 
 func (*TransmissionMediumRequirement) Code() ParamCode { return ParamTransmissionMediumRequirement }
 func (p *TransmissionMediumRequirement) DecodeParam(data []byte, v Variant) error {
-	return tmDecode(p.Code(), &p.Medium, data)
+	return indTmDecode(p.Code(), &p.Medium, data)
 }
 func (p *TransmissionMediumRequirement) AppendParam(b []byte, v Variant) []byte {
 	return append(b, byte(p.Medium))
 }
 func (p *TransmissionMediumRequirement) Fields(v Variant) []Field {
-	return tmField("Transmission medium requirement", "medium", p.Medium, "isup.transmission_medium_requirement")
+	return indTmField("Transmission medium requirement", "medium", p.Medium, "isup.transmission_medium_requirement")
 }
 
 // TransmissionMediumUsed is parameter 0x35 (coded as TMR prime).
@@ -499,7 +499,7 @@ type TransmissionMediumUsed struct{ Medium TransmissionMedium }
 
 func (*TransmissionMediumUsed) Code() ParamCode { return ParamTransmissionMediumUsed }
 func (p *TransmissionMediumUsed) DecodeParam(data []byte, v Variant) error {
-	return tmDecode(p.Code(), &p.Medium, data)
+	return indTmDecode(p.Code(), &p.Medium, data)
 }
 func (p *TransmissionMediumUsed) AppendParam(b []byte, v Variant) []byte {
 	return append(b, byte(p.Medium))
@@ -507,7 +507,7 @@ func (p *TransmissionMediumUsed) AppendParam(b []byte, v Variant) []byte {
 
 // Fields: tshark shows TMU under isup.transmission_medium_requirement_prime.
 func (p *TransmissionMediumUsed) Fields(v Variant) []Field {
-	return tmField("Transmission medium used", "medium", p.Medium, "isup.transmission_medium_requirement_prime")
+	return indTmField("Transmission medium used", "medium", p.Medium, "isup.transmission_medium_requirement_prime")
 }
 
 // TransmissionMediumRequirementPrime is parameter 0x3e.
@@ -515,13 +515,13 @@ type TransmissionMediumRequirementPrime struct{ Medium TransmissionMedium }
 
 func (*TransmissionMediumRequirementPrime) Code() ParamCode { return ParamTransmissionMediumReqPrime }
 func (p *TransmissionMediumRequirementPrime) DecodeParam(data []byte, v Variant) error {
-	return tmDecode(p.Code(), &p.Medium, data)
+	return indTmDecode(p.Code(), &p.Medium, data)
 }
 func (p *TransmissionMediumRequirementPrime) AppendParam(b []byte, v Variant) []byte {
 	return append(b, byte(p.Medium))
 }
 func (p *TransmissionMediumRequirementPrime) Fields(v Variant) []Field {
-	return tmField("Transmission medium requirement prime", "medium", p.Medium, "isup.transmission_medium_requirement_prime")
+	return indTmField("Transmission medium requirement prime", "medium", p.Medium, "isup.transmission_medium_requirement_prime")
 }
 
 // ---------------------------------------------------------------------------
@@ -539,10 +539,10 @@ const (
 	EventForwardedUnconditional EventIndicator = 6 // national use
 )
 
-var eventNames = Names{1: "ALERTING", 2: "PROGRESS", 3: "in-band information or an appropriate pattern is now available",
+var indEventNames = Names{1: "ALERTING", 2: "PROGRESS", 3: "in-band information or an appropriate pattern is now available",
 	4: "call forwarded on busy (national use)", 5: "call forwarded on no reply (national use)", 6: "call forwarded unconditional (national use)"}
 
-func (e EventIndicator) String() string { return eventNames.Of(uint64(e), "spare") }
+func (e EventIndicator) String() string { return indEventNames.Of(uint64(e), "spare") }
 
 // EventInformation is parameter 0x24.
 type EventInformation struct {
@@ -716,11 +716,11 @@ func (p *InformationRequestIndicators) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.28 Information indicators
 
-var callingAddressResponseNames = Names{0: "calling party address not included", 1: "calling party address not available", 3: "calling party address included"}
+var indCallingAddressResponseNames = Names{0: "calling party address not included", 1: "calling party address not available", 3: "calling party address included"}
 
 // InformationIndicators is parameter 0x0f (two octets).
 type InformationIndicators struct {
-	CallingPartyAddress uint8 // BA response, see callingAddressResponseNames
+	CallingPartyAddress uint8 // BA response, see indCallingAddressResponseNames
 	HoldProvided        bool  // C
 	CallingPartysCat    bool  // F: calling party's category included
 	ChargeInformation   bool  // G: charge information included
@@ -746,7 +746,7 @@ func (p *InformationIndicators) AppendParam(b []byte, v Variant) []byte {
 
 func (p *InformationIndicators) Fields(v Variant) []Field {
 	return []Field{
-		indEnum("Calling party address response indicator", "calling_party_address_response", p.CallingPartyAddress, callingAddressResponseNames, "isup.calling_party_address_response_indicator"),
+		indEnum("Calling party address response indicator", "calling_party_address_response", p.CallingPartyAddress, indCallingAddressResponseNames, "isup.calling_party_address_response_indicator"),
 		indFlag("Hold provided indicator", "hold_provided", p.HoldProvided, "hold not provided", "hold provided", "isup.hold_provided_indicator"),
 		indFlag("Calling party's category response indicator", "calling_partys_category_response", p.CallingPartysCat, "calling party's category not included", "calling party's category included", "isup.calling_partys_category_response_indicator"),
 		indFlag("Charge information response indicator", "charge_information_response", p.ChargeInformation, "charge information not included", "charge information included", "isup.charge_information_response_indicator"),
@@ -765,9 +765,9 @@ const (
 	CGSMHardwareFailure CGSMType = 1 // hardware failure oriented
 )
 
-var cgsmNames = Names{0: "maintenance oriented", 1: "hardware failure oriented", 2: "reserved for national use"}
+var indCgsmNames = Names{0: "maintenance oriented", 1: "hardware failure oriented", 2: "reserved for national use"}
 
-func (c CGSMType) String() string { return cgsmNames.Of(uint64(c), "spare") }
+func (c CGSMType) String() string { return indCgsmNames.Of(uint64(c), "spare") }
 
 // CircuitGroupSupervisionMessageType is parameter 0x15.
 type CircuitGroupSupervisionMessageType struct {
@@ -809,8 +809,8 @@ type RangeAndStatus struct {
 
 func (*RangeAndStatus) Code() ParamCode { return ParamRangeAndStatus }
 
-// statusLen is the status subfield's length for range r.
-func statusLen(r uint8) int { return (int(r) + 1 + 7) / 8 }
+// indStatusLen is the status subfield's length for range r.
+func indStatusLen(r uint8) int { return (int(r) + 1 + 7) / 8 }
 
 func (p *RangeAndStatus) DecodeParam(data []byte, v Variant) error {
 	if err := needLen(p.Code(), data, 1); err != nil {
@@ -820,7 +820,7 @@ func (p *RangeAndStatus) DecodeParam(data []byte, v Variant) error {
 	if len(data) == 1 {
 		return nil
 	}
-	if n := statusLen(data[0]); len(data)-1 != n {
+	if n := indStatusLen(data[0]); len(data)-1 != n {
 		return paramErr(p.Code(), ErrLength, 1, "status of range "+itoa(int(data[0]))+" needs "+itoa(n)+" octets, has "+itoa(len(data)-1))
 	}
 	p.Status = data[1:]
@@ -853,7 +853,7 @@ func (p *RangeAndStatus) SetStatusBit(i int, on bool) {
 	if !p.Covers(i) {
 		return
 	}
-	if n := statusLen(p.Range); len(p.Status) != n {
+	if n := indStatusLen(p.Range); len(p.Status) != n {
 		s := make([]byte, n)
 		copy(s, p.Status)
 		p.Status = s
@@ -890,9 +890,9 @@ func (c CircuitState) CallProcessing() uint8 { return getBits(byte(c), 2, 2) }
 // HardwareBlocking is bits FE (meaningful when CallProcessing is not 0).
 func (c CircuitState) HardwareBlocking() uint8 { return getBits(byte(c), 4, 2) }
 
-var blockingNames = Names{0: "no blocking (active)", 1: "locally blocked", 2: "remotely blocked", 3: "locally and remotely blocked"}
-var transientNames = Names{0: "transient", 3: "unequipped"}
-var callProcessingNames = Names{0: "see maintenance blocking state", 1: "circuit incoming busy", 2: "circuit outgoing busy", 3: "idle"}
+var indBlockingNames = Names{0: "no blocking (active)", 1: "locally blocked", 2: "remotely blocked", 3: "locally and remotely blocked"}
+var indTransientNames = Names{0: "transient", 3: "unequipped"}
+var indCallProcessingNames = Names{0: "see maintenance blocking state", 1: "circuit incoming busy", 2: "circuit outgoing busy", 3: "idle"}
 
 // CircuitStateIndicator is parameter 0x26: one state octet per circuit of
 // the range, in CIC order.
@@ -921,15 +921,15 @@ func (p *CircuitStateIndicator) Fields(v Variant) []Field {
 	f := make([]Field, 0, len(p.States))
 	for i, b := range p.States {
 		c := CircuitState(b)
-		names, cpws := blockingNames, "isup.call_processing_state"
+		names, cpws := indBlockingNames, "isup.call_processing_state"
 		if c.CallProcessing() == 0 {
-			names, cpws = transientNames, "" // tshark then shows only bits BA
+			names, cpws = indTransientNames, "" // tshark then shows only bits BA
 		}
 		g := Group("Circuit "+itoa(i), "circuit",
 			indEnum("Maintenance blocking state", "maintenance_blocking", c.MaintenanceBlocking(), names, "isup.mtc_blocking_state"),
-			indEnum("Call processing state", "call_processing", c.CallProcessing(), callProcessingNames, cpws))
+			indEnum("Call processing state", "call_processing", c.CallProcessing(), indCallProcessingNames, cpws))
 		if c.CallProcessing() != 0 {
-			g.Children = append(g.Children, indEnum("Hardware blocking state", "hardware_blocking", c.HardwareBlocking(), blockingNames, "isup.hw_blocking_state"))
+			g.Children = append(g.Children, indEnum("Hardware blocking state", "hardware_blocking", c.HardwareBlocking(), indBlockingNames, "isup.hw_blocking_state"))
 		}
 		f = append(f, g)
 	}
@@ -939,7 +939,7 @@ func (p *CircuitStateIndicator) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.4 Automatic congestion level
 
-var aclNames = Names{1: "congestion level 1 exceeded", 2: "congestion level 2 exceeded"}
+var indAclNames = Names{1: "congestion level 1 exceeded", 2: "congestion level 2 exceeded"}
 
 // AutomaticCongestionLevel is parameter 0x27.
 type AutomaticCongestionLevel struct{ Level uint8 }
@@ -957,7 +957,7 @@ func (p *AutomaticCongestionLevel) AppendParam(b []byte, v Variant) []byte {
 }
 
 func (p *AutomaticCongestionLevel) Fields(v Variant) []Field {
-	return []Field{indEnum("Automatic congestion level", "level", p.Level, aclNames, "isup.automatic_congestion_level")}
+	return []Field{indEnum("Automatic congestion level", "level", p.Level, indAclNames, "isup.automatic_congestion_level")}
 }
 
 // ---------------------------------------------------------------------------
@@ -988,14 +988,14 @@ func (p *PropagationDelayCounter) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.19 Echo control information
 
-var ecdInfoNames = Names{0: "no information", 1: "echo control device not included and not available", 2: "echo control device included", 3: "echo control device not included but available"}
-var ecdRequestNames = Names{0: "no information", 1: "echo control device activation request", 2: "echo control device deactivation request"}
+var indEcdInfoNames = Names{0: "no information", 1: "echo control device not included and not available", 2: "echo control device included", 3: "echo control device not included but available"}
+var indEcdRequestNames = Names{0: "no information", 1: "echo control device activation request", 2: "echo control device deactivation request"}
 
 // EchoControlInformation is parameter 0x37.
 type EchoControlInformation struct {
-	OutgoingInfo    uint8 // BA, see ecdInfoNames
+	OutgoingInfo    uint8 // BA, see indEcdInfoNames
 	IncomingInfo    uint8 // DC
-	OutgoingRequest uint8 // FE, see ecdRequestNames
+	OutgoingRequest uint8 // FE, see indEcdRequestNames
 	IncomingRequest uint8 // HG
 }
 
@@ -1013,10 +1013,10 @@ func (p *EchoControlInformation) AppendParam(b []byte, v Variant) []byte {
 
 func (p *EchoControlInformation) Fields(v Variant) []Field {
 	return []Field{
-		indEnum("Outgoing echo control device information indicator", "outgoing_info", p.OutgoingInfo, ecdInfoNames, "isup.OECD_inf_ind_vals"),
-		indEnum("Incoming echo control device information indicator", "incoming_info", p.IncomingInfo, ecdInfoNames, "isup.IECD_inf_ind_vals"),
-		indEnum("Outgoing echo control device request indicator", "outgoing_request", p.OutgoingRequest, ecdRequestNames, "isup.OECD_req_ind_vals"),
-		indEnum("Incoming echo control device request indicator", "incoming_request", p.IncomingRequest, ecdRequestNames, "isup.IECD_req_ind_vals"),
+		indEnum("Outgoing echo control device information indicator", "outgoing_info", p.OutgoingInfo, indEcdInfoNames, "isup.OECD_inf_ind_vals"),
+		indEnum("Incoming echo control device information indicator", "incoming_info", p.IncomingInfo, indEcdInfoNames, "isup.IECD_inf_ind_vals"),
+		indEnum("Outgoing echo control device request indicator", "outgoing_request", p.OutgoingRequest, indEcdRequestNames, "isup.OECD_req_ind_vals"),
+		indEnum("Incoming echo control device request indicator", "incoming_request", p.IncomingRequest, indEcdRequestNames, "isup.IECD_req_ind_vals"),
 	}
 }
 
@@ -1025,9 +1025,9 @@ func (p *EchoControlInformation) Fields(v Variant) []Field {
 // information: instruction indicators, each a chain of octets whose bit H
 // is 0 when the chain continues ("extension indicator").
 
-// extChain returns the length of the extension chain starting at data[0]:
+// indExtChain returns the length of the extension chain starting at data[0]:
 // up to and including the first octet with bit H set.
-func extChain(data []byte) (int, bool) {
+func indExtChain(data []byte) (int, bool) {
 	for i, b := range data {
 		if b&0x80 != 0 {
 			return i + 1, true
@@ -1036,10 +1036,10 @@ func extChain(data []byte) (int, bool) {
 	return len(data), false
 }
 
-var passOnMsgNames = Names{0: "release call", 1: "discard information"}
-var bniMsgNames = Names{0: "pass on", 1: "discard message", 2: "release call", 3: "reserved, assume 00"}
-var passOnParamNames = Names{0: "release call", 1: "discard message", 2: "discard parameter", 3: "reserved (interpreted as 00)"}
-var bniParamNames = Names{0: "pass on", 1: "discard message", 2: "release call", 3: "discard parameter"}
+var indPassOnMsgNames = Names{0: "release call", 1: "discard information"}
+var indBniMsgNames = Names{0: "pass on", 1: "discard message", 2: "release call", 3: "reserved, assume 00"}
+var indPassOnParamNames = Names{0: "release call", 1: "discard message", 2: "discard parameter", 3: "reserved (interpreted as 00)"}
+var indBniParamNames = Names{0: "pass on", 1: "discard message", 2: "release call", 3: "discard parameter"}
 
 // MessageCompatibilityInformation is parameter 0x38: one instruction
 // indicators octet, then extension octets.
@@ -1061,7 +1061,7 @@ func (p *MessageCompatibilityInformation) DecodeParam(data []byte, v Variant) er
 	if err := needLen(p.Code(), data, 1); err != nil {
 		return err
 	}
-	if n, ok := extChain(data); !ok || n != len(data) {
+	if n, ok := indExtChain(data); !ok || n != len(data) {
 		if !ok {
 			return paramErr(p.Code(), ErrLength, len(data), "instruction indicators continue past the end")
 		}
@@ -1081,7 +1081,7 @@ func (p *MessageCompatibilityInformation) AppendParam(b []byte, v Variant) []byt
 	return append(b, p.Ext...)
 }
 
-func instrFlags(transit, release, notify, discard bool) []Field {
+func indInstrFlags(transit, release, notify, discard bool) []Field {
 	return []Field{
 		indFlag("Transit at intermediate exchange indicator", "transit_at_intermediate_exchange", transit, "transit interpretation", "end node interpretation", "isup.transit_at_intermediate_exchange_ind"),
 		indFlag("Release call indicator", "release_call", release, "do not release call", "release call", "isup.Release_call_ind"),
@@ -1091,10 +1091,10 @@ func instrFlags(transit, release, notify, discard bool) []Field {
 }
 
 func (p *MessageCompatibilityInformation) Fields(v Variant) []Field {
-	f := instrFlags(p.TransitAtIntermediateExchange, p.ReleaseCall, p.SendNotification, p.DiscardMessage)
+	f := indInstrFlags(p.TransitAtIntermediateExchange, p.ReleaseCall, p.SendNotification, p.DiscardMessage)
 	f = append(f,
 		indFlag("Pass on not possible indicator", "pass_on_not_possible", p.PassOnNotPossible, "release call", "discard information", "isup.Pass_on_not_possible_val"),
-		indEnum("Broadband/narrowband interworking indicator", "broadband_narrowband_interworking", p.BroadbandNarrowband, bniMsgNames, "isup.broadband_narrowband_interworking_ind2"),
+		indEnum("Broadband/narrowband interworking indicator", "broadband_narrowband_interworking", p.BroadbandNarrowband, indBniMsgNames, "isup.broadband_narrowband_interworking_ind2"),
 		indFlag("Extension indicator", "extension", !p.Continues, "information continues in the next octet", "last octet", ""))
 	if len(p.Ext) > 0 {
 		f = append(f, Octets("Extension octets", "ext", p.Ext, ""))
@@ -1111,7 +1111,7 @@ type ParamInstructions struct {
 	SendNotification              bool  // C
 	DiscardMessage                bool  // D
 	DiscardParameter              bool  // E
-	PassOnNotPossible             uint8 // GF, see passOnParamNames
+	PassOnNotPossible             uint8 // GF, see indPassOnParamNames
 	Continues                     bool  // bit H clear: octet 2 follows
 	// Ext holds the octets after the first (octet 2 carries the
 	// broadband/narrowband interworking indicator in bits BA); it aliases
@@ -1142,12 +1142,12 @@ type ParameterCompatibilityInformation struct {
 
 func (*ParameterCompatibilityInformation) Code() ParamCode { return ParamParameterCompatibilityInfo }
 
-// next parses the entry at data[0:], returning it and its length.
-func pciEntry(data []byte) (ParamInstructions, int, bool) {
+// indPCIEntry parses the entry at the start of data, returning it and its length.
+func indPciEntry(data []byte) (ParamInstructions, int, bool) {
 	if len(data) < 2 {
 		return ParamInstructions{}, 0, false
 	}
-	n, ok := extChain(data[1:])
+	n, ok := indExtChain(data[1:])
 	if !ok {
 		return ParamInstructions{}, 0, false
 	}
@@ -1164,7 +1164,7 @@ func (p *ParameterCompatibilityInformation) DecodeParam(data []byte, v Variant) 
 		return err
 	}
 	for off := 0; off < len(data); {
-		_, n, ok := pciEntry(data[off:])
+		_, n, ok := indPciEntry(data[off:])
 		if !ok {
 			return paramErr(p.Code(), ErrLength, off, "entry "+itoa(off)+" truncated")
 		}
@@ -1182,7 +1182,7 @@ func (p *ParameterCompatibilityInformation) AppendParam(b []byte, v Variant) []b
 func (p *ParameterCompatibilityInformation) Len() int {
 	k := 0
 	for off := 0; off < len(p.Raw); k++ {
-		_, n, ok := pciEntry(p.Raw[off:])
+		_, n, ok := indPciEntry(p.Raw[off:])
 		if !ok {
 			break
 		}
@@ -1194,7 +1194,7 @@ func (p *ParameterCompatibilityInformation) Len() int {
 // Entry returns entry i (ok false when there is none).
 func (p *ParameterCompatibilityInformation) Entry(i int) (ParamInstructions, bool) {
 	for off := 0; off < len(p.Raw); i-- {
-		e, n, ok := pciEntry(p.Raw[off:])
+		e, n, ok := indPciEntry(p.Raw[off:])
 		if !ok {
 			break
 		}
@@ -1214,19 +1214,19 @@ func (p *ParameterCompatibilityInformation) Add(e ParamInstructions) {
 func (p *ParameterCompatibilityInformation) Fields(v Variant) []Field {
 	var f []Field
 	for off := 0; off < len(p.Raw); {
-		e, n, ok := pciEntry(p.Raw[off:])
+		e, n, ok := indPciEntry(p.Raw[off:])
 		if !ok {
 			break
 		}
 		off += n
 		c := []Field{{Name: "Upgraded parameter", Key: "parameter", Value: uint64(e.Param), Meaning: e.Param.Name(v), WS: "isup.upgraded_parameter"}}
-		c = append(c, instrFlags(e.TransitAtIntermediateExchange, e.ReleaseCall, e.SendNotification, e.DiscardMessage)...)
+		c = append(c, indInstrFlags(e.TransitAtIntermediateExchange, e.ReleaseCall, e.SendNotification, e.DiscardMessage)...)
 		c = append(c,
 			indFlag("Discard parameter indicator", "discard_parameter", e.DiscardParameter, "do not discard parameter (pass on)", "discard parameter", "isup.Discard_parameter_ind"),
-			indEnum("Pass on not possible indicator", "pass_on_not_possible", e.PassOnNotPossible, passOnParamNames, "isup.Pass_on_not_possible_ind"),
+			indEnum("Pass on not possible indicator", "pass_on_not_possible", e.PassOnNotPossible, indPassOnParamNames, "isup.Pass_on_not_possible_ind"),
 			indFlag("Extension indicator", "extension", !e.Continues, "information continues in the next octet", "last octet", ""))
 		if len(e.Ext) > 0 {
-			c = append(c, indEnum("Broadband/narrowband interworking indicator", "broadband_narrowband_interworking", e.BroadbandNarrowband(), bniParamNames, "isup.broadband_narrowband_interworking_ind"))
+			c = append(c, indEnum("Broadband/narrowband interworking indicator", "broadband_narrowband_interworking", e.BroadbandNarrowband(), indBniParamNames, "isup.broadband_narrowband_interworking_ind"))
 			c = append(c, Octets("Extension octets", "ext", e.Ext, ""))
 		}
 		f = append(f, Group("Parameter instructions", "instructions", c...))

@@ -36,9 +36,9 @@ func init() {
 	Register(Both, ParamSCFID, func() Value { return new(SCFID) })
 }
 
-// extFirst splits a parameter into its first octet, bit H clear
+// indExtFirst splits a parameter into its first octet, bit H clear
 // (continues) and the octets that follow (aliasing data).
-func extFirst(c ParamCode, data []byte) (b byte, continues bool, ext []byte, err error) {
+func indExtFirst(c ParamCode, data []byte) (b byte, continues bool, ext []byte, err error) {
 	if err = needLen(c, data, 1); err != nil {
 		return 0, false, nil, err
 	}
@@ -48,12 +48,12 @@ func extFirst(c ParamCode, data []byte) (b byte, continues bool, ext []byte, err
 	return data[0], data[0]&0x80 == 0, ext, nil
 }
 
-// extAppend appends a first octet (bits G-A) with bit H, then ext.
-func extAppend(b []byte, first byte, continues bool, ext []byte) []byte {
+// indExtAppend appends a first octet (bits G-A) with bit H, then ext.
+func indExtAppend(b []byte, first byte, continues bool, ext []byte) []byte {
 	return append(append(b, first&0x7f|indIf(!continues, 7)), ext...)
 }
 
-func extFields(f []Field, continues bool, ext []byte) []Field {
+func indExtFields(f []Field, continues bool, ext []byte) []Field {
 	f = append(f, indFlag("Extension indicator", "extension", !continues, "information continues in the next octet", "last octet", ""))
 	if len(ext) > 0 {
 		f = append(f, Octets("Extension octets", "ext", ext, ""))
@@ -61,9 +61,9 @@ func extFields(f []Field, continues bool, ext []byte) []Field {
 	return f
 }
 
-// niString renders two octets of network identity digits, the first digit
+// indNiString renders two octets of network identity digits, the first digit
 // in bits 8-5 (Q.763 §3.15).
-func niString(ni [2]byte) string {
+func indNiString(ni [2]byte) string {
 	return string([]byte{digitChars[ni[0]>>4], digitChars[ni[0]&15], digitChars[ni[1]>>4], digitChars[ni[1]&15]})
 }
 
@@ -78,7 +78,7 @@ type ClosedUserGroupInterlockCode struct {
 }
 
 // NI returns the network identity digits.
-func (p *ClosedUserGroupInterlockCode) NI() string { return niString(p.NetworkIdentity) }
+func (p *ClosedUserGroupInterlockCode) NI() string { return indNiString(p.NetworkIdentity) }
 
 func (*ClosedUserGroupInterlockCode) Code() ParamCode { return ParamClosedUserGroupInterlockCode }
 
@@ -125,13 +125,13 @@ func (p *CallReference) DecodeParam(data []byte, v Variant) error {
 		return err
 	}
 	p.CallIdentity = uint32(data[0])<<16 | uint32(data[1])<<8 | uint32(data[2])
-	p.PointCode, p.Spare = pcDecode(data[3:], v)
+	p.PointCode, p.Spare = indPcDecode(data[3:], v)
 	return nil
 }
 
 func (p *CallReference) AppendParam(b []byte, v Variant) []byte {
 	b = append(b, byte(p.CallIdentity>>16), byte(p.CallIdentity>>8), byte(p.CallIdentity))
-	return pcAppend(b, p.PointCode, p.Spare, v)
+	return indPcAppend(b, p.PointCode, p.Spare, v)
 }
 
 func (p *CallReference) Fields(v Variant) []Field {
@@ -143,23 +143,23 @@ func (p *CallReference) Fields(v Variant) []Field {
 	}
 }
 
-// pcDecode reads a point code: ITU two octets, least significant first, 14
+// indPcDecode reads a point code: ITU two octets, least significant first, 14
 // bits; ANSI three octets member, cluster, network. data has the length.
-func pcDecode(data []byte, v Variant) (pc uint32, spare uint8) {
+func indPcDecode(data []byte, v Variant) (pc uint32, spare uint8) {
 	if v == ANSI {
 		return uint32(data[2])<<16 | uint32(data[1])<<8 | uint32(data[0]), 0
 	}
 	return uint32(data[0]) | uint32(data[1]&0x3f)<<8, data[1] & 0xc0
 }
 
-func pcAppend(b []byte, pc uint32, spare uint8, v Variant) []byte {
+func indPcAppend(b []byte, pc uint32, spare uint8, v Variant) []byte {
 	if v == ANSI {
 		return append(b, byte(pc), byte(pc>>8), byte(pc>>16))
 	}
 	return append(b, byte(pc), byte(pc>>8)&0x3f|spare&0xc0)
 }
 
-func pcLen(v Variant) int {
+func indPcLen(v Variant) int {
 	if v == ANSI {
 		return 3
 	}
@@ -178,15 +178,15 @@ type SignallingPointCode struct {
 func (*SignallingPointCode) Code() ParamCode { return ParamSignallingPointCode }
 
 func (p *SignallingPointCode) DecodeParam(data []byte, v Variant) error {
-	if err := exactLen(p.Code(), data, pcLen(v)); err != nil {
+	if err := exactLen(p.Code(), data, indPcLen(v)); err != nil {
 		return err
 	}
-	p.PointCode, p.Spare = pcDecode(data, v)
+	p.PointCode, p.Spare = indPcDecode(data, v)
 	return nil
 }
 
 func (p *SignallingPointCode) AppendParam(b []byte, v Variant) []byte {
-	return pcAppend(b, p.PointCode, p.Spare, v)
+	return indPcAppend(b, p.PointCode, p.Spare, v)
 }
 
 func (p *SignallingPointCode) Fields(v Variant) []Field {
@@ -204,15 +204,15 @@ type OriginationISCPointCode struct {
 func (*OriginationISCPointCode) Code() ParamCode { return ParamOriginationISCPointCode }
 
 func (p *OriginationISCPointCode) DecodeParam(data []byte, v Variant) error {
-	if err := exactLen(p.Code(), data, pcLen(v)); err != nil {
+	if err := exactLen(p.Code(), data, indPcLen(v)); err != nil {
 		return err
 	}
-	p.PointCode, p.Spare = pcDecode(data, v)
+	p.PointCode, p.Spare = indPcDecode(data, v)
 	return nil
 }
 
 func (p *OriginationISCPointCode) AppendParam(b []byte, v Variant) []byte {
-	return pcAppend(b, p.PointCode, p.Spare, v)
+	return indPcAppend(b, p.PointCode, p.Spare, v)
 }
 
 func (p *OriginationISCPointCode) Fields(v Variant) []Field {
@@ -223,7 +223,7 @@ func (p *OriginationISCPointCode) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.22 Facility indicator
 
-var facilityNames = Names{2: "user-to-user service"}
+var indFacilityNames = Names{2: "user-to-user service"}
 
 // FacilityIndicator is parameter 0x18.
 type FacilityIndicator struct{ Facility uint8 }
@@ -239,7 +239,7 @@ func (p *FacilityIndicator) DecodeParam(data []byte, v Variant) error {
 func (p *FacilityIndicator) AppendParam(b []byte, v Variant) []byte { return append(b, p.Facility) }
 
 func (p *FacilityIndicator) Fields(v Variant) []Field {
-	return []Field{indEnum("Facility indicator", "facility", p.Facility, facilityNames, "")}
+	return []Field{indEnum("Facility indicator", "facility", p.Facility, indFacilityNames, "")}
 }
 
 // ---------------------------------------------------------------------------
@@ -257,17 +257,17 @@ type UIDActionIndicators struct {
 func (*UIDActionIndicators) Code() ParamCode { return ParamUIDActionIndicators }
 
 func (p *UIDActionIndicators) DecodeParam(data []byte, v Variant) error {
-	b, c, ext, err := extFirst(p.Code(), data)
+	b, c, ext, err := indExtFirst(p.Code(), data)
 	*p = UIDActionIndicators{indBit(b, 0), indBit(b, 1), b & 0x7c, c, ext}
 	return err
 }
 
 func (p *UIDActionIndicators) AppendParam(b []byte, v Variant) []byte {
-	return extAppend(b, indIf(p.ThroughConnection, 0)|indIf(p.StopT9, 1)|p.Spare&0x7c, p.Continues, p.Ext)
+	return indExtAppend(b, indIf(p.ThroughConnection, 0)|indIf(p.StopT9, 1)|p.Spare&0x7c, p.Continues, p.Ext)
 }
 
 func (p *UIDActionIndicators) Fields(v Variant) []Field {
-	return extFields([]Field{
+	return indExtFields([]Field{
 		indFlag("Through-connection instruction indicator", "through_connection", p.ThroughConnection, "no indication", "through-connect in both directions", ""),
 		indFlag("T9 timer instruction indicator", "stop_t9", p.StopT9, "no indication", "stop or do not start T9 timer", ""),
 	}, p.Continues, p.Ext)
@@ -285,17 +285,17 @@ type UIDCapabilityIndicators struct {
 func (*UIDCapabilityIndicators) Code() ParamCode { return ParamUIDCapabilityIndicators }
 
 func (p *UIDCapabilityIndicators) DecodeParam(data []byte, v Variant) error {
-	b, c, ext, err := extFirst(p.Code(), data)
+	b, c, ext, err := indExtFirst(p.Code(), data)
 	*p = UIDCapabilityIndicators{indBit(b, 0), indBit(b, 1), b & 0x7c, c, ext}
 	return err
 }
 
 func (p *UIDCapabilityIndicators) AppendParam(b []byte, v Variant) []byte {
-	return extAppend(b, indIf(p.ThroughConnection, 0)|indIf(p.T9, 1)|p.Spare&0x7c, p.Continues, p.Ext)
+	return indExtAppend(b, indIf(p.ThroughConnection, 0)|indIf(p.T9, 1)|p.Spare&0x7c, p.Continues, p.Ext)
 }
 
 func (p *UIDCapabilityIndicators) Fields(v Variant) []Field {
-	return extFields([]Field{
+	return indExtFields([]Field{
 		indFlag("Through-connection indicator", "through_connection", p.ThroughConnection, "no indication", "through-connection modification possible", ""),
 		indFlag("T9 timer indicator", "t9", p.T9, "no indication", "stopping of T9 timer possible", ""),
 	}, p.Continues, p.Ext)
@@ -359,7 +359,7 @@ func (p *MCIDResponseIndicators) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.25 Generic notification indicator
 
-var notificationNames = Names{
+var indNotificationNames = Names{
 	0x00: "user suspended", 0x01: "user resumed", 0x02: "bearer service change",
 	0x03: "discriminator for extension to ASN.1 encoded component", 0x04: "call completion delay",
 	0x42: "conference established", 0x43: "conference disconnected", 0x44: "other party added",
@@ -371,7 +371,7 @@ var notificationNames = Names{
 
 // GenericNotificationIndicator is parameter 0x2c (it may repeat in a message).
 type GenericNotificationIndicator struct {
-	Notification uint8 // bits G-A, see notificationNames
+	Notification uint8 // bits G-A, see indNotificationNames
 	Continues    bool
 	Ext          []byte
 }
@@ -379,24 +379,24 @@ type GenericNotificationIndicator struct {
 func (*GenericNotificationIndicator) Code() ParamCode { return ParamGenericNotificationIndicator }
 
 func (p *GenericNotificationIndicator) DecodeParam(data []byte, v Variant) error {
-	b, c, ext, err := extFirst(p.Code(), data)
+	b, c, ext, err := indExtFirst(p.Code(), data)
 	*p = GenericNotificationIndicator{b & 0x7f, c, ext}
 	return err
 }
 
 func (p *GenericNotificationIndicator) AppendParam(b []byte, v Variant) []byte {
-	return extAppend(b, p.Notification, p.Continues, p.Ext)
+	return indExtAppend(b, p.Notification, p.Continues, p.Ext)
 }
 
 func (p *GenericNotificationIndicator) Fields(v Variant) []Field {
-	return extFields([]Field{indEnum("Notification indicator", "notification", p.Notification, notificationNames, "isup.notification_indicator")}, p.Continues, p.Ext)
+	return indExtFields([]Field{indEnum("Notification indicator", "notification", p.Notification, indNotificationNames, "isup.notification_indicator")}, p.Continues, p.Ext)
 }
 
 // ---------------------------------------------------------------------------
 // 3.6 Call diversion information
 
-var notificationOptionsNames = Names{0: "unknown", 1: "presentation not allowed", 2: "presentation allowed with redirection number", 3: "presentation allowed without redirection number"}
-var redirectingReasonNames = Names{0: "unknown", 1: "user busy", 2: "no reply", 3: "unconditional", 4: "deflection during alerting", 5: "deflection immediate response", 6: "mobile subscriber not reachable"}
+var indNotificationOptionsNames = Names{0: "unknown", 1: "presentation not allowed", 2: "presentation allowed with redirection number", 3: "presentation allowed without redirection number"}
+var indRedirectingReasonNames = Names{0: "unknown", 1: "user busy", 2: "no reply", 3: "unconditional", 4: "deflection during alerting", 5: "deflection immediate response", 6: "mobile subscriber not reachable"}
 
 // CallDiversionInformation is parameter 0x36.
 type CallDiversionInformation struct {
@@ -419,8 +419,8 @@ func (p *CallDiversionInformation) AppendParam(b []byte, v Variant) []byte {
 
 func (p *CallDiversionInformation) Fields(v Variant) []Field {
 	return []Field{
-		indEnum("Notification subscription options", "notification_options", p.NotificationOptions, notificationOptionsNames, ""),
-		indEnum("Redirecting reason", "redirecting_reason", p.RedirectingReason, redirectingReasonNames, ""),
+		indEnum("Notification subscription options", "notification_options", p.NotificationOptions, indNotificationOptionsNames, ""),
+		indEnum("Redirecting reason", "redirecting_reason", p.RedirectingReason, indRedirectingReasonNames, ""),
 	}
 }
 
@@ -452,8 +452,8 @@ func (p *AccessDeliveryInformation) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.60 User-to-user indicators
 
-var uuiRequestNames = Names{0: "no information", 2: "request, not essential", 3: "request, essential"}
-var uuiResponseNames = Names{0: "no information", 1: "not provided", 2: "provided"}
+var indUuiRequestNames = Names{0: "no information", 2: "request, not essential", 3: "request, essential"}
+var indUuiResponseNames = Names{0: "no information", 1: "not provided", 2: "provided"}
 
 // UserToUserIndicators is parameter 0x2a.
 type UserToUserIndicators struct {
@@ -478,9 +478,9 @@ func (p *UserToUserIndicators) AppendParam(b []byte, v Variant) []byte {
 }
 
 func (p *UserToUserIndicators) Fields(v Variant) []Field {
-	names, ws := uuiRequestNames, "isup.UUI_req_service"
+	names, ws := indUuiRequestNames, "isup.UUI_req_service"
 	if p.Response {
-		names, ws = uuiResponseNames, "isup.UUI_res_service"
+		names, ws = indUuiResponseNames, "isup.UUI_res_service"
 	}
 	f := []Field{indFlag("Type", "response", p.Response, "request", "response", "isup.UUI_type")}
 	for i, s := range p.Service {
@@ -521,20 +521,20 @@ func (p *CallHistoryInformation) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.34 MLPP precedence
 
-var precedenceNames = Names{0: "flash override", 1: "flash", 2: "immediate", 3: "priority", 4: "routine"}
-var lfbNames = Names{0: "LFB allowed", 1: "path reserved (national use)", 2: "LFB not allowed"}
+var indPrecedenceNames = Names{0: "flash override", 1: "flash", 2: "immediate", 3: "priority", 4: "routine"}
+var indLfbNames = Names{0: "LFB allowed", 1: "path reserved (national use)", 2: "LFB not allowed"}
 
 // MLPPPrecedence is parameter 0x3a.
 type MLPPPrecedence struct {
-	PrecedenceLevel uint8   // D-A, see precedenceNames
-	LookForwardBusy uint8   // GF, see lfbNames
+	PrecedenceLevel uint8   // D-A, see indPrecedenceNames
+	LookForwardBusy uint8   // GF, see indLfbNames
 	Spare           uint8   // bits H, E as received (0x90)
 	NetworkIdentity [2]byte // four BCD digits, first in bits 8-5; see NI
 	ServiceDomain   uint32  // 24 bits, most significant octet first
 }
 
 // NI returns the network identity digits.
-func (p *MLPPPrecedence) NI() string { return niString(p.NetworkIdentity) }
+func (p *MLPPPrecedence) NI() string { return indNiString(p.NetworkIdentity) }
 
 func (*MLPPPrecedence) Code() ParamCode { return ParamMLPPPrecedence }
 
@@ -554,8 +554,8 @@ func (p *MLPPPrecedence) AppendParam(b []byte, v Variant) []byte {
 
 func (p *MLPPPrecedence) Fields(v Variant) []Field {
 	return []Field{
-		indEnum("Look forward busy", "look_forward_busy", p.LookForwardBusy, lfbNames, "isup.look_forward_busy"),
-		indEnum("Precedence level", "precedence_level", p.PrecedenceLevel, precedenceNames, "isup.precedence_level"),
+		indEnum("Look forward busy", "look_forward_busy", p.LookForwardBusy, indLfbNames, "isup.look_forward_busy"),
+		indEnum("Precedence level", "precedence_level", p.PrecedenceLevel, indPrecedenceNames, "isup.precedence_level"),
 		Str("Network identity", "network_identity", p.NI(), "isup.network_identity"),
 		Uint("MLPP service domain", "service_domain", uint64(p.ServiceDomain), "", "isup.mlpp_service_domain"),
 	}
@@ -564,7 +564,7 @@ func (p *MLPPPrecedence) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.46 Redirection number restriction
 
-var presentationRestrictedNames = Names{0: "presentation allowed", 1: "presentation restricted"}
+var indPresentationRestrictedNames = Names{0: "presentation allowed", 1: "presentation restricted"}
 
 // RedirectionNumberRestriction is parameter 0x40.
 type RedirectionNumberRestriction struct {
@@ -585,18 +585,18 @@ func (p *RedirectionNumberRestriction) AppendParam(b []byte, v Variant) []byte {
 }
 
 func (p *RedirectionNumberRestriction) Fields(v Variant) []Field {
-	return []Field{indEnum("Presentation restricted indicator", "presentation", p.Presentation, presentationRestrictedNames, "isup.presentation_indicator")}
+	return []Field{indEnum("Presentation restricted indicator", "presentation", p.Presentation, indPresentationRestrictedNames, "isup.presentation_indicator")}
 }
 
 // ---------------------------------------------------------------------------
 // 3.67 Loop prevention indicators
 
-var loopResponseNames = Names{0: "insufficient information", 1: "no loop exists", 2: "simultaneous transfer"}
+var indLoopResponseNames = Names{0: "insufficient information", 1: "no loop exists", 2: "simultaneous transfer"}
 
 // LoopPreventionIndicators is parameter 0x44.
 type LoopPreventionIndicators struct {
 	Response          bool  // A: response (else request)
-	ResponseIndicator uint8 // CB, meaningful in a response, see loopResponseNames
+	ResponseIndicator uint8 // CB, meaningful in a response, see indLoopResponseNames
 	Spare             uint8 // bits H-D as received
 }
 
@@ -615,7 +615,7 @@ func (p *LoopPreventionIndicators) AppendParam(b []byte, v Variant) []byte {
 func (p *LoopPreventionIndicators) Fields(v Variant) []Field {
 	f := []Field{indFlag("Type", "response", p.Response, "request", "response", "isup.loop_prevention_indicator_type")}
 	if p.Response {
-		f = append(f, indEnum("Response indicator", "response_indicator", p.ResponseIndicator, loopResponseNames, "isup.loop_prevention_response_ind"))
+		f = append(f, indEnum("Response indicator", "response_indicator", p.ResponseIndicator, indLoopResponseNames, "isup.loop_prevention_response_ind"))
 	}
 	return f
 }
@@ -670,13 +670,13 @@ func (p *CollectCallRequest) Fields(v Variant) []Field {
 // ---------------------------------------------------------------------------
 // 3.76 Conference, 3.74 call offering, 3.72 call diversion treatment
 
-var conferenceNames = Names{0: "no indication", 1: "accept conference request", 2: "reject conference request"}
-var callOfferingNames = Names{0: "no indication", 1: "call offering not allowed", 2: "call offering allowed"}
-var callDiversionTreatmentNames = Names{0: "no indication", 1: "call diversion allowed", 2: "call diversion not allowed"}
+var indConferenceNames = Names{0: "no indication", 1: "accept conference request", 2: "reject conference request"}
+var indCallOfferingNames = Names{0: "no indication", 1: "call offering not allowed", 2: "call offering allowed"}
+var indCallDiversionTreatmentNames = Names{0: "no indication", 1: "call diversion allowed", 2: "call diversion not allowed"}
 
 // ConferenceTreatmentIndicators is parameter 0x72.
 type ConferenceTreatmentIndicators struct {
-	Acceptance uint8 // BA, see conferenceNames
+	Acceptance uint8 // BA, see indConferenceNames
 	Spare      uint8 // bits G-C as received
 	Continues  bool
 	Ext        []byte
@@ -685,22 +685,22 @@ type ConferenceTreatmentIndicators struct {
 func (*ConferenceTreatmentIndicators) Code() ParamCode { return ParamConferenceTreatmentInd }
 
 func (p *ConferenceTreatmentIndicators) DecodeParam(data []byte, v Variant) error {
-	b, c, ext, err := extFirst(p.Code(), data)
+	b, c, ext, err := indExtFirst(p.Code(), data)
 	*p = ConferenceTreatmentIndicators{b & 3, b & 0x7c, c, ext}
 	return err
 }
 
 func (p *ConferenceTreatmentIndicators) AppendParam(b []byte, v Variant) []byte {
-	return extAppend(b, p.Acceptance&3|p.Spare&0x7c, p.Continues, p.Ext)
+	return indExtAppend(b, p.Acceptance&3|p.Spare&0x7c, p.Continues, p.Ext)
 }
 
 func (p *ConferenceTreatmentIndicators) Fields(v Variant) []Field {
-	return extFields([]Field{indEnum("Conference acceptance indicator", "acceptance", p.Acceptance, conferenceNames, "isup.conference_acceptance_ind")}, p.Continues, p.Ext)
+	return indExtFields([]Field{indEnum("Conference acceptance indicator", "acceptance", p.Acceptance, indConferenceNames, "isup.conference_acceptance_ind")}, p.Continues, p.Ext)
 }
 
 // CallOfferingTreatmentIndicators is parameter 0x70.
 type CallOfferingTreatmentIndicators struct {
-	CallToBeOffered uint8 // BA, see callOfferingNames
+	CallToBeOffered uint8 // BA, see indCallOfferingNames
 	Spare           uint8 // bits G-C as received
 	Continues       bool
 	Ext             []byte
@@ -709,22 +709,22 @@ type CallOfferingTreatmentIndicators struct {
 func (*CallOfferingTreatmentIndicators) Code() ParamCode { return ParamCallOfferingTreatmentInd }
 
 func (p *CallOfferingTreatmentIndicators) DecodeParam(data []byte, v Variant) error {
-	b, c, ext, err := extFirst(p.Code(), data)
+	b, c, ext, err := indExtFirst(p.Code(), data)
 	*p = CallOfferingTreatmentIndicators{b & 3, b & 0x7c, c, ext}
 	return err
 }
 
 func (p *CallOfferingTreatmentIndicators) AppendParam(b []byte, v Variant) []byte {
-	return extAppend(b, p.CallToBeOffered&3|p.Spare&0x7c, p.Continues, p.Ext)
+	return indExtAppend(b, p.CallToBeOffered&3|p.Spare&0x7c, p.Continues, p.Ext)
 }
 
 func (p *CallOfferingTreatmentIndicators) Fields(v Variant) []Field {
-	return extFields([]Field{indEnum("Call to be offered indicator", "call_to_be_offered", p.CallToBeOffered, callOfferingNames, "isup.call_to_be_offered_ind")}, p.Continues, p.Ext)
+	return indExtFields([]Field{indEnum("Call to be offered indicator", "call_to_be_offered", p.CallToBeOffered, indCallOfferingNames, "isup.call_to_be_offered_ind")}, p.Continues, p.Ext)
 }
 
 // CallDiversionTreatmentIndicators is parameter 0x6e.
 type CallDiversionTreatmentIndicators struct {
-	CallToBeDiverted uint8 // BA, see callDiversionTreatmentNames
+	CallToBeDiverted uint8 // BA, see indCallDiversionTreatmentNames
 	Spare            uint8 // bits G-C as received
 	Continues        bool
 	Ext              []byte
@@ -733,17 +733,17 @@ type CallDiversionTreatmentIndicators struct {
 func (*CallDiversionTreatmentIndicators) Code() ParamCode { return ParamCallDiversionTreatmentInd }
 
 func (p *CallDiversionTreatmentIndicators) DecodeParam(data []byte, v Variant) error {
-	b, c, ext, err := extFirst(p.Code(), data)
+	b, c, ext, err := indExtFirst(p.Code(), data)
 	*p = CallDiversionTreatmentIndicators{b & 3, b & 0x7c, c, ext}
 	return err
 }
 
 func (p *CallDiversionTreatmentIndicators) AppendParam(b []byte, v Variant) []byte {
-	return extAppend(b, p.CallToBeDiverted&3|p.Spare&0x7c, p.Continues, p.Ext)
+	return indExtAppend(b, p.CallToBeDiverted&3|p.Spare&0x7c, p.Continues, p.Ext)
 }
 
 func (p *CallDiversionTreatmentIndicators) Fields(v Variant) []Field {
-	return extFields([]Field{indEnum("Call to be diverted indicator", "call_to_be_diverted", p.CallToBeDiverted, callDiversionTreatmentNames, "isup.call_to_be_diverted_ind")}, p.Continues, p.Ext)
+	return indExtFields([]Field{indEnum("Call to be diverted indicator", "call_to_be_diverted", p.CallToBeDiverted, indCallDiversionTreatmentNames, "isup.call_to_be_diverted_ind")}, p.Continues, p.Ext)
 }
 
 // ---------------------------------------------------------------------------
@@ -760,17 +760,17 @@ type NetworkManagementControls struct {
 func (*NetworkManagementControls) Code() ParamCode { return ParamNetworkManagementControls }
 
 func (p *NetworkManagementControls) DecodeParam(data []byte, v Variant) error {
-	b, c, ext, err := extFirst(p.Code(), data)
+	b, c, ext, err := indExtFirst(p.Code(), data)
 	*p = NetworkManagementControls{indBit(b, 0), b & 0x7e, c, ext}
 	return err
 }
 
 func (p *NetworkManagementControls) AppendParam(b []byte, v Variant) []byte {
-	return extAppend(b, indIf(p.TAR, 0)|p.Spare&0x7e, p.Continues, p.Ext)
+	return indExtAppend(b, indIf(p.TAR, 0)|p.Spare&0x7e, p.Continues, p.Ext)
 }
 
 func (p *NetworkManagementControls) Fields(v Variant) []Field {
-	return extFields([]Field{indFlag("Temporary alternative routing indicator", "tar", p.TAR, "no indication", "TAR controlled call", "isup.temporary_alternative_routing_ind")}, p.Continues, p.Ext)
+	return indExtFields([]Field{indFlag("Temporary alternative routing indicator", "tar", p.TAR, "no indication", "TAR controlled call", "isup.temporary_alternative_routing_ind")}, p.Continues, p.Ext)
 }
 
 // ---------------------------------------------------------------------------

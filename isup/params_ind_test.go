@@ -33,7 +33,7 @@ type indCase struct {
 	want Value
 }
 
-func cpc(c CallingPartysCategory) *CallingPartysCategory { return &c }
+func indCpc(c CallingPartysCategory) *CallingPartysCategory { return &c }
 
 var indCases = []indCase{
 	{"NCI echo", ITU, "10", &NatureOfConnectionIndicators{EchoControlDevice: true}},
@@ -43,18 +43,18 @@ var indCases = []indCase{
 	{"FCI trace", ITU, "6000", &ForwardCallIndicators{ISUPAllTheWay: true, ISUPPreference: ISUPNotRequiredAllTheWay}},
 	{"FCI all", ITU, "ffff", &ForwardCallIndicators{true, 3, true, true, true, 3, true, 3, true, true, 0xc8}},
 	{"FCI ANSI ported", ANSI, "a110", &ForwardCallIndicators{International: true, ISUPAllTheWay: true, ISUPPreference: 2, PortedNumberTranslated: true}},
-	{"BCI jss7", ITU, "0120", &BackwardCallIndicators{Charge: NoCharge, EchoControlDevice: true}},
-	{"BCI CPG", ITU, "a69d", &BackwardCallIndicators{Charge: Charge, CalledStatus: SubscriberFree, CalledCategory: Payphone, EndToEndMethod: 2,
+	{"BCI jss7", ITU, "0120", &BackwardCallIndicators{Charge: ChargeIndNoCharge, EchoControlDevice: true}},
+	{"BCI CPG", ITU, "a69d", &BackwardCallIndicators{Charge: ChargeIndCharge, CalledStatus: SubscriberFree, CalledCategory: CalledPayphone, EndToEndMethod: 2,
 		Interworking: true, ISUPAllTheWay: true, Holding: true, ISDNAccess: true, SCCPMethod: 2}},
-	{"BCI ANSI IAM seg", ANSI, "1602", &BackwardCallIndicators{Charge: Charge, CalledStatus: SubscriberFree, CalledCategory: OrdinarySubscriber, EndToEndInformation: true}},
+	{"BCI ANSI IAM seg", ANSI, "1602", &BackwardCallIndicators{Charge: ChargeIndCharge, CalledStatus: SubscriberFree, CalledCategory: CalledOrdinarySubscriber, EndToEndInformation: true}},
 	{"OFCI", ITU, "83", &OptionalForwardCallIndicators{CUGCall: 3, ConnectedLineIdentityReq: true}},
 	{"OFCI spare", ITU, "7c", &OptionalForwardCallIndicators{SimpleSegmentation: true, Spare: 0x78}},
 	{"OBCI jss7", ITU, "01", &OptionalBackwardCallIndicators{InBandInformation: true}},
 	{"OBCI all", ITU, "ff", &OptionalBackwardCallIndicators{true, true, true, true, 0xf0}},
-	{"CPC ordinary", ITU, "0a", cpc(CategoryOrdinary)},
-	{"CPC payphone", ITU, "0f", cpc(CategoryPayphone)},
-	{"CPC test", ITU, "0d", cpc(CategoryTestCall)},
-	{"CPC ANSI emergency", ANSI, "e0", cpc(CategoryANSIEmergency)},
+	{"CPC ordinary", ITU, "0a", indCpc(CategoryOrdinary)},
+	{"CPC payphone", ITU, "0f", indCpc(CategoryPayphone)},
+	{"CPC test", ITU, "0d", indCpc(CategoryTestCall)},
+	{"CPC ANSI emergency", ANSI, "e0", indCpc(CategoryANSIEmergency)},
 	{"TMR speech", ITU, "00", &TransmissionMediumRequirement{TMRSpeech}},
 	{"TMR 64k", ITU, "02", &TransmissionMediumRequirement{TMR64kUnrestricted}},
 	{"TMR audio", ITU, "03", &TransmissionMediumRequirement{TMR3k1Audio}},
@@ -206,7 +206,7 @@ func TestIndicatorParamsInMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	var bci BackwardCallIndicators
-	if ok, err := m.Get(&bci); !ok || err != nil || bci.Charge != NoCharge || bci.CalledStatus != CalledStatusNoIndication || !bci.EchoControlDevice {
+	if ok, err := m.Get(&bci); !ok || err != nil || bci.Charge != ChargeIndNoCharge || bci.CalledStatus != CalledStatusNoIndication || !bci.EchoControlDevice {
 		t.Fatalf("BCI %+v %v %v", bci, ok, err)
 	}
 	// jss7 CPG: event PROGRESS, TMU 3.1 kHz audio.
