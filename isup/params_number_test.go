@@ -390,3 +390,14 @@ func FuzzParamsNumbers(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkCalledPartyNumberDecode(b *testing.B) {
+	data := unhex(b, "83 90 7970452609")
+	var p CalledPartyNumber
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.DecodeParam(data, ITU); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
