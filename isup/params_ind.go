@@ -266,7 +266,9 @@ func (p *BackwardCallIndicators) IAMSegmentation() bool { return p.EndToEndInfor
 func (p *BackwardCallIndicators) Fields(v Variant) []Field {
 	j := indFlag("End-to-end information indicator", "end_to_end_information", p.EndToEndInformation, "no end-to-end information available", "end-to-end information available", "isup.backw_call_end_to_end_information_indicator")
 	if v == ANSI {
-		j = indFlag("IAM segmentation indicator", "iam_segmentation", p.EndToEndInformation, "no indication", "additional information has been received and incorporated into call set-up", "isup.backw_call_iam_seg_ind")
+		j = indFlag("IAM segmentation indicator", "iam_segmentation", p.EndToEndInformation, "no indication", "additional information has been received and incorporated into call set-up", "")
+		// No WS name: tshark 4.0 shows this bit as isup.backw_call_iam_seg_ind
+		// in an ANSI ACM but decodes the CON's indicators the ITU way.
 	}
 	return []Field{
 		{Name: "Charge indicator", Key: "charge", Value: uint64(p.Charge), Meaning: p.Charge.String(), WS: "isup.charge_indicator"},

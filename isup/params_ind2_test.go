@@ -148,7 +148,7 @@ func TestIndicatorFieldsShape(t *testing.T) {
 	}
 	// ANSI names bit J of the BCI differently and has no QoR bit.
 	var bci BackwardCallIndicators
-	if f := bci.Fields(ANSI); f[5].WS != "isup.backw_call_iam_seg_ind" {
+	if f := bci.Fields(ANSI); f[5].Key != "iam_segmentation" {
 		t.Errorf("ANSI BCI bit J: %+v", f[5])
 	}
 	var fci ForwardCallIndicators

@@ -469,7 +469,10 @@ func checkISUP(t *testing.T, label string, p *Packet, s *sent) int {
 		got = append(got, v)
 	}
 	if why, known := knownDisagreements[m.Variant][m.Type]; known && fmt.Sprint(got) != fmt.Sprint(codes) {
+		// tshark does not dissect this message's parameters at all: the
+		// header is still compared, the parameters cannot be.
 		t.Logf("%s: known disagreement (%s): parameter codes ours %v, tshark %v; octets %x", label, why, codes, got, s.wire)
+		params = nil
 	} else if fmt.Sprint(got) != fmt.Sprint(codes) {
 		t.Errorf("%s: parameter codes: ours %v, tshark %v\n  octets %x", label, codes, got, s.wire)
 	} else {
