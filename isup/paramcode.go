@@ -251,7 +251,6 @@ var paramNamesANSI = map[ParamCode]paramName{
 	ParamNotificationIndicator:         {"Notification indicator", "notification_indicator"},
 	ParamServiceActivationANSI:         {"Service activation", "service_activation"},
 	ParamTransactionRequest:            {"Transaction request", "transaction_request"},
-	ParamSpecialProcessingRequest:      {"Special processing request", "special_processing_request"},
 	ParamCircuitGroupCharacteristicInd: {"Circuit group characteristic indicator", "circuit_group_characteristic_indicator"},
 	ParamCircuitValidationResponseInd:  {"Circuit validation response indicator", "circuit_validation_response_indicator"},
 	ParamOutgoingTrunkGroupNumber:      {"Outgoing trunk group number", "outgoing_trunk_group_number"},
