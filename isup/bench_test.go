@@ -71,3 +71,80 @@ func TestDecodeEncodeAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeIAMTyped decodes an IAM and then the typed views call
+// control reads on every call: called and calling number, nature of
+// connection, forward call indicators, calling party's category.
+func BenchmarkDecodeIAMTyped(b *testing.B) {
+	data := unhex(b, benchVectors[0].hex)
+	var (
+		m   Message
+		cd  CalledPartyNumber
+		cg  CallingPartyNumber
+		nci NatureOfConnectionIndicators
+		fci ForwardCallIndicators
+		cpc CallingPartysCategory
+	)
+	vals := []Value{&cd, &cg, &nci, &fci, &cpc}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := m.Decode(data, ITU); err != nil {
+			b.Fatal(err)
+		}
+		for _, v := range vals {
+			if ok, err := m.Get(v); !ok || err != nil {
+				b.Fatal(v.Code(), ok, err)
+			}
+		}
+	}
+}
+
+// BenchmarkEncodeIAMBuild builds an IAM from typed values into reused
+// parameter buffers and encodes it, as the gateway does per call.
+func BenchmarkEncodeIAMBuild(b *testing.B) {
+	cd, err := NewCalledPartyNumber(NAINational, "9275890000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cg, err := NewCallingPartyNumber(NAINational, "9171969136", APRIAllowed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nci := NatureOfConnectionIndicators{}
+	fci := ForwardCallIndicators{}
+	cpc := CategoryOrdinary
+	tmr := TransmissionMediumRequirement{}
+	bufs := make([][]byte, 6)
+	out := make([]byte, 0, 256)
+	m := New(ITU, IAM, 1)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for j, v := range []Value{&nci, &fci, &cpc, &tmr, &cd, &cg} {
+			bufs[j] = v.AppendParam(bufs[j][:0], ITU)
+			m.SetRaw(v.Code(), bufs[j])
+		}
+		if out, err = m.Append(out[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestTypedIAMDecodeAllocs(t *testing.T) {
+	data := unhex(t, benchVectors[0].hex)
+	var (
+		m  Message
+		cd CalledPartyNumber
+		cg CallingPartyNumber
+	)
+	n := testing.AllocsPerRun(100, func() {
+		_ = m.Decode(data, ITU)
+		_, _ = m.Get(&cd)
+		_, _ = m.Get(&cg)
+	})
+	if n != 0 {
+		t.Fatalf("typed IAM decode allocates %.0f times", n)
+	}
+	if cd.Address() != "79000000000F" {
+		t.Fatalf("called %q", cd.Address())
+	}
+}
