@@ -231,15 +231,8 @@ func (c *CircuitGroupCharacteristicIndicator) Fields(v Variant) []Field {
 	}
 }
 
-var ansiNotificationNames = Names{
-	0x00: "user suspended", 0x01: "user resumed", 0x02: "bearer service change",
-	0x03: "discriminator for extension to ASN.1 encoded component", 0x04: "call completion delay",
-	0x42: "conference established", 0x43: "conference disconnected", 0x44: "other party added",
-	0x45: "isolated", 0x46: "reattached", 0x47: "other party isolated", 0x48: "other party reattached",
-	0x49: "other party split", 0x4a: "other party disconnected", 0x4b: "conference floating",
-	0x60: "call is a waiting call", 0x68: "diversion activated", 0x69: "call transfer, alerting",
-	0x6a: "call transfer, active", 0x79: "remote hold", 0x7a: "remote retrieval", 0x7b: "call is diverting",
-}
+// The T1.113 notification descriptions are the Q.931/Q.763 ones.
+var ansiNotificationNames = indNotificationNames
 
 // NotificationIndicator is the T1.113 notification indicator: one or more
 // notification description octets (bit 8 the extension bit), coded as in
