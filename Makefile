@@ -12,10 +12,10 @@ build:
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (tshark), checks formatting and vet, runs every test with the race detector
-# (the tshark oracle included), then every fuzz target briefly.
+# (the tshark oracle included), after every fuzz target has run briefly.
 test: deps lint
-	$(GO) test -race -count=1 ./...
 	FUZZTIME=5s ./scripts/fuzz.sh
+	$(GO) test -race -count=1 ./...
 
 deps:
 	./scripts/deps.sh
