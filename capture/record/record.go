@@ -168,7 +168,7 @@ type Message struct {
 	Time       int64 // unix nanoseconds of the frame that completed the message
 	Ref        FrameRef
 	Src, Dst   EndpointID
-	Call       uint32 // index of the call (leg) the message belongs to; NoCall if none
+	Call       uint32 // ID (1-based) of the call (leg) the message belongs to; NoCall if none
 	CSeq       uint32 // SIP CSeq number
 	CIC        uint32 // ISUP circuit identification code
 	Status     uint16 // SIP response status (0 for requests)
@@ -182,7 +182,7 @@ type Message struct {
 }
 
 // NoCall is Message.Call for a message outside any call.
-const NoCall = ^uint32(0)
+const NoCall = 0
 
 // IsRequest reports whether a SIP message is a request.
 func (m *Message) IsRequest() bool { return m.Proto == SIP && m.Method != MethodNone }
