@@ -23,7 +23,10 @@ func exitCode(err error) int {
 	return 1
 }
 
-const usage = `usage: sipsniff <command> [arguments]
+const usage = `usage: sipsniff -r FILE… [--calls|--messages|--stats|--ladder CALL|-w OUT] [options]
+       sipsniff <command> [arguments]
+
+"sipsniff help" lists the analyzer's options.
 
 commands:
   decode [--variant itu|ansi] [--no-cic] [--json] HEX…   decode ISUP octets
@@ -38,11 +41,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return usageError{"no command given"}
 	}
+	if isAnalyzeArgs(args) {
+		return runAnalyze(ctx, args, stdin, stdout, stderr)
+	}
 	switch args[0] {
 	case "decode":
 		return runDecode(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, "\n"+analyzeUsage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)

@@ -1,0 +1,14 @@
+// Package capture runs the analyzer's pipeline over capture files: read
+// frames (capture/pcapfile), decode links, tunnels and transports
+// (capture/netdec, capture/tcpasm), recognise SIP (capture/sipscan) and
+// SS7 (capture/ss7dec, isup), then correlate messages into calls
+// (capture/calls).
+//
+// The work is split where the state is: decoding a frame is stateless and
+// runs on every core, one batch of frames per worker; what needs state —
+// IP defragmentation, TCP and SCTP reassembly, duplicate suppression and
+// correlation — runs on one goroutine that takes the batches back in
+// capture order. A frame that needs no state (SIP over UDP, an unfragmented
+// M3UA DATA chunk, an MTP2 MSU) is fully decoded by its worker; the
+// sequential stage only files it.
+package capture

@@ -1,0 +1,281 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/sipgw/sipgw/capture/calls"
+	"github.com/sipgw/sipgw/capture/netdec"
+	"github.com/sipgw/sipgw/capture/pcapfile"
+	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/capture/sipscan"
+	"github.com/sipgw/sipgw/capture/tcpasm"
+	"github.com/sipgw/sipgw/sigtran/mtp3"
+)
+
+// Options configure a run of the pipeline.
+type Options struct {
+	Files []string  // capture files in -r order; "-" is standard input
+	Stdin io.Reader // standard input (os.Stdin when nil)
+
+	// SS7 is the point code and routing label format of MTP2, MTP3, M2PA
+	// and M3UA links: mtp3.ITU (the default) or mtp3.ANSI. ISUP is
+	// decoded in the matching variant.
+	SS7 mtp3.Format
+
+	Calls calls.Config
+
+	// Workers decoding frames in parallel (default GOMAXPROCS).
+	Workers int
+
+	// Visit, when set, sees every message in capture order with its index
+	// (the index of Analysis.Messages) and its call ID (0 if none). The
+	// Decoded and its byte slices are valid only during the call.
+	Visit func(index, call uint32, d *record.Decoded)
+
+	// NoCorrelate skips correlation (Visit still sees every message, with
+	// call ID 0, and indexes in the same order).
+	NoCorrelate bool
+
+	// MaxProblems is how many problems are kept with their location
+	// (default 200); all are counted.
+	MaxProblems int
+}
+
+// Report is the result of a run.
+type Report struct {
+	Analysis *calls.Analysis // nil with NoCorrelate
+	Files    []string
+	Frames   uint64
+	Bytes    uint64
+	Messages uint32
+
+	// Problems met, in capture order (the first MaxProblems), and counts
+	// of all of them by layer.
+	Problems      []Problem
+	ProblemCounts map[string]int
+	// Counters of things that are not errors: frames that carry no
+	// signalling, SCTP duplicates suppressed, TCP retransmissions, SIP
+	// keep-alives, M3UA management messages…
+	Counters map[string]uint64
+
+	files []*pcapfile.Reader
+}
+
+// ProblemTotal is the number of problems of every layer.
+func (r *Report) ProblemTotal() int {
+	n := 0
+	for _, c := range r.ProblemCounts {
+		n += c
+	}
+	return n
+}
+
+// Close releases the input files (and removes spool files of stdin and
+// gzip input). Frames can be re-read with ReadFrame until then.
+func (r *Report) Close() error {
+	var first error
+	for _, f := range r.files {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	r.files = nil
+	return first
+}
+
+// ReadFrame re-reads one frame of the input.
+func (r *Report) ReadFrame(ref record.FrameRef) (pcapfile.Frame, error) {
+	if int(ref.File) >= len(r.files) {
+		return pcapfile.Frame{}, fmt.Errorf("capture: no input file %d", ref.File)
+	}
+	return r.files[ref.File].ReadFrame(ref)
+}
+
+// Problem is one piece of bad input, with where it was.
+type Problem struct {
+	Ref   record.FrameRef
+	File  string // file name
+	Layer string // "file", "link", "ip", "tcp", "sctp", "sip", "m3ua", "m2pa", "mtp2", "mtp3", "isup"
+	Err   error
+}
+
+func (p Problem) Error() string {
+	if p.Ref.Frame == 0 {
+		return fmt.Sprintf("%s: %s: %v", p.File, p.Layer, p.Err)
+	}
+	return fmt.Sprintf("%s frame %d: %s: %v", p.File, p.Ref.Frame, p.Layer, p.Err)
+}
+
+func (p Problem) Unwrap() error { return p.Err }
+
+// job is one batch of frames on its way through a worker and back.
+type job struct {
+	seq   uint64
+	batch pcapfile.Batch
+	items []item
+	count counts
+}
+
+// Run reads every input file and returns the analysis. Errors opening a
+// file are returned; bad input inside a file is a Problem and the run
+// goes on.
+func Run(ctx context.Context, opt Options) (*Report, error) {
+	if len(opt.Files) == 0 {
+		return nil, errors.New("capture: no input file")
+	}
+	if opt.SS7 == 0 {
+		opt.SS7 = mtp3.ITU
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.MaxProblems <= 0 {
+		opt.MaxProblems = 200
+	}
+	rep := &Report{Files: opt.Files, ProblemCounts: map[string]int{}, Counters: map[string]uint64{}}
+	for i, name := range opt.Files {
+		r, err := pcapfile.Open(name, uint16(i), pcapfile.Options{Stdin: opt.Stdin})
+		if err != nil {
+			rep.Close()
+			return nil, err
+		}
+		rep.files = append(rep.files, r)
+	}
+	src := pcapfile.Merge(rep.files...)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	nJobs := 2*opt.Workers + 2
+	free := make(chan *job, nJobs)
+	for i := 0; i < nJobs; i++ {
+		free <- &job{}
+	}
+	todo := make(chan *job, nJobs)
+	done := make(chan *job, nJobs)
+	var readErr error
+
+	// Reader: fills batches in capture order.
+	go func() {
+		defer close(todo)
+		for seq := uint64(0); ; seq++ {
+			var j *job
+			select {
+			case j = <-free:
+			case <-ctx.Done():
+				return
+			}
+			j.batch.Reset()
+			err := src.ReadBatch(&j.batch)
+			if len(j.batch.Frames) > 0 {
+				j.seq = seq
+				todo <- j
+			} else {
+				free <- j
+			}
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					readErr = err
+				}
+				return
+			}
+		}
+	}()
+
+	// Workers: decode what needs no state.
+	var wg sync.WaitGroup
+	for i := 0; i < opt.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(&opt)
+			for j := range todo {
+				w.run(j)
+				done <- j
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	// Sequential stage, on this goroutine: batches back in order.
+	s := newSequencer(&opt, rep)
+	pending := map[uint64]*job{}
+	next := uint64(0)
+	for j := range done {
+		pending[j.seq] = j
+		for {
+			j, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			s.batch(j)
+			free <- j
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		rep.Close()
+		return nil, err
+	}
+	if readErr != nil {
+		rep.Close()
+		return nil, readErr
+	}
+	s.finish()
+	for _, p := range src.Problems() {
+		s.problemAt(record.FrameRef{File: p.File, Frame: p.Frame, Offset: p.Offset}, "file", p)
+	}
+	sort.SliceStable(rep.Problems, func(a, b int) bool {
+		pa, pb := rep.Problems[a].Ref, rep.Problems[b].Ref
+		if pa.File != pb.File {
+			return pa.File < pb.File
+		}
+		return pa.Offset < pb.Offset
+	})
+	if !opt.NoCorrelate {
+		rep.Analysis = s.corr.Finish()
+	}
+	return rep, nil
+}
+
+// counts are per-batch counters, merged by the sequential stage so
+// workers share nothing.
+type counts struct {
+	frames, bytes uint64
+	noSignal      uint64 // frames without SIP or SS7
+	nonISUP       uint64 // SS7 user parts other than ISUP (SCCP, TUP…)
+	m3uaMgmt      uint64 // M3UA messages other than DATA
+	m2paStatus    uint64 // M2PA link status messages
+	mtp2Control   uint64 // FISU and LSSU
+	keepAlive     uint64 // SIP CRLF keep-alives
+	otherSCTP     uint64 // SCTP chunks other than DATA
+}
+
+func (c *counts) addTo(m map[string]uint64) {
+	add := func(k string, v uint64) {
+		if v != 0 {
+			m[k] += v
+		}
+	}
+	add("frames without signalling", c.noSignal)
+	add("SS7 user parts other than ISUP", c.nonISUP)
+	add("M3UA management messages", c.m3uaMgmt)
+	add("M2PA link status messages", c.m2paStatus)
+	add("MTP2 FISU/LSSU", c.mtp2Control)
+	add("SIP keep-alives", c.keepAlive)
+	add("SCTP control chunks", c.otherSCTP)
+}
+
+var _ = tcpasm.New
+var _ = sipscan.Parse
+var _ = netdec.NewDecoder

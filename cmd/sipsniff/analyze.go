@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sipgw/sipgw/capture"
+	"github.com/sipgw/sipgw/capture/calls"
+	"github.com/sipgw/sipgw/capture/filter"
+	"github.com/sipgw/sipgw/capture/ladder"
+	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/sigtran/mtp3"
+)
+
+// listFlag collects a repeated flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// analyzeArgs are the options of the offline analyzer.
+type analyzeArgs struct {
+	files       listFlag
+	calls       bool
+	messages    bool
+	stats       bool
+	ladder      string
+	write       string
+	call        string
+	filter      string
+	format      string
+	json        bool
+	ss7         string
+	linkHeaders listFlag
+	noLinks     bool
+	linkWindow  time.Duration
+	width       int
+	ascii       bool
+	workers     int
+	quiet       bool
+}
+
+const analyzeUsage = `usage: sipsniff -r FILE [-r FILE…] [MODE] [OPTIONS]
+
+MODE (one of; --calls is the default):
+  --calls                 the call list (one line per call leg)
+  --messages              every signalling message (use with --json: NDJSON)
+  --stats                 overall statistics: ASR, NER, ACD, PDD, statuses, causes, errors
+  --ladder CALL           the ladder of a call and its linked legs
+  -w OUT.pcap             write the frames of the chosen calls (--call or --filter)
+
+OPTIONS:
+  -r FILE                 capture file (pcap, pcapng, gzip-compressed; "-" for stdin);
+                          several -r are merged in time order
+  --json                  JSON output (NDJSON for --calls and --messages)
+  --filter EXPR           keep the calls that match EXPR (see README, "Filters")
+  --call CALL             one call: its number in the call list, or a SIP Call-ID
+  --format F              ladder format: text (default), mermaid, plantuml, html
+  --width N               ladder width in columns for text (default: terminal or 100; 0 = as wide as needed)
+  --ascii                 text ladder with ASCII characters only
+  --ss7 itu|ansi          point code format of MTP2/MTP3/M2PA/M3UA links (default itu)
+  --link-header NAME      B2BUA correlation header (repeatable; default X-Call-ID, X-CID,
+                          Session-ID, P-Charging-Vector); --no-links turns B2BUA linking off
+  --link-window DUR       SIP↔ISUP matching window (default 5s)
+  --workers N             decoding goroutines (default: number of CPUs)
+  -q                      no problem summary on standard error
+`
+
+func isAnalyzeArgs(args []string) bool {
+	for _, a := range args {
+		if a == "-r" || strings.HasPrefix(a, "-r=") || a == "--r" {
+			return true
+		}
+	}
+	return false
+}
+
+func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sipsniff", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var a analyzeArgs
+	fs.Var(&a.files, "r", "")
+	fs.BoolVar(&a.calls, "calls", false, "")
+	fs.BoolVar(&a.messages, "messages", false, "")
+	fs.BoolVar(&a.stats, "stats", false, "")
+	fs.StringVar(&a.ladder, "ladder", "", "")
+	fs.StringVar(&a.write, "w", "", "")
+	fs.StringVar(&a.call, "call", "", "")
+	fs.StringVar(&a.filter, "filter", "", "")
+	fs.StringVar(&a.format, "format", "text", "")
+	fs.BoolVar(&a.json, "json", false, "")
+	fs.StringVar(&a.ss7, "ss7", "itu", "")
+	fs.Var(&a.linkHeaders, "link-header", "")
+	fs.BoolVar(&a.noLinks, "no-links", false, "")
+	fs.DurationVar(&a.linkWindow, "link-window", 5*time.Second, "")
+	fs.IntVar(&a.width, "width", -1, "")
+	fs.BoolVar(&a.ascii, "ascii", false, "")
+	fs.IntVar(&a.workers, "workers", 0, "")
+	fs.BoolVar(&a.quiet, "q", false, "")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprint(stderr, analyzeUsage)
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprint(stderr, analyzeUsage)
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	if len(a.files) == 0 {
+		return usageError{"no capture file: use -r FILE"}
+	}
+	modes := 0
+	for _, on := range []bool{a.calls, a.messages, a.stats, a.ladder != "", a.write != ""} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return usageError{"choose one of --calls, --messages, --stats, --ladder, -w"}
+	}
+	if modes == 0 {
+		a.calls = true
+	}
+	if a.write != "" && a.call == "" && a.filter == "" {
+		return usageError{"-w needs --call CALL or --filter EXPR (which calls to write)"}
+	}
+	var expr *filter.Expr
+	if a.filter != "" {
+		var err error
+		if expr, err = filter.Parse(a.filter); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	format, err := ladder.ParseFormat(a.format)
+	if err != nil {
+		return usageError{"--format: " + err.Error()}
+	}
+	opt := capture.Options{Files: a.files, Stdin: stdin, Workers: a.workers}
+	switch strings.ToLower(a.ss7) {
+	case "itu":
+		opt.SS7 = mtp3.ITU
+	case "ansi":
+		opt.SS7 = mtp3.ANSI
+	default:
+		return usageError{fmt.Sprintf("--ss7: %q is neither itu nor ansi", a.ss7)}
+	}
+	opt.Calls = calls.Config{LinkHeaders: calls.DefaultLinkHeaders, LinkWindow: a.linkWindow}
+	if len(a.linkHeaders) > 0 {
+		opt.Calls.LinkHeaders = a.linkHeaders
+	}
+	if a.noLinks {
+		opt.Calls.LinkHeaders = nil
+	}
+
+	out := bufio.NewWriterSize(stdout, 256<<10)
+	defer out.Flush()
+
+	// --messages without a filter streams in one pass; with a filter the
+	// calls must be known first, so a second pass writes the messages.
+	if a.messages && expr == nil {
+		mw := newMessageWriter(out, a.json)
+		opt.Visit = mw.visit
+		rep, err := capture.Run(ctx, opt)
+		if err != nil {
+			return err
+		}
+		defer rep.Close()
+		if err := mw.err; err != nil {
+			return err
+		}
+		return finish(rep, a, stderr)
+	}
+
+	rep, err := capture.Run(ctx, opt)
+	if err != nil {
+		return err
+	}
+	defer rep.Close()
+	an := rep.Analysis
+	sel := selectCalls(an, expr)
+
+	switch {
+	case a.calls:
+		err = writeCalls(out, an, sel, a.json)
+	case a.stats:
+		st := an.Stats
+		if expr != nil {
+			st = calls.StatsOf(an, sel)
+		}
+		err = writeStats(out, rep, &st, a.json)
+	case a.messages:
+		keep := map[uint32]bool{}
+		for _, c := range sel {
+			keep[c.ID] = true
+		}
+		mw := newMessageWriter(out, a.json)
+		opt.NoCorrelate = true
+		opt.Visit = func(idx, _ uint32, d *record.Decoded) {
+			call := an.Messages[idx].Call
+			if keep[call] {
+				mw.visit(idx, call, d)
+			}
+		}
+		rep2, err2 := capture.Run(ctx, opt)
+		if err2 != nil {
+			return err2
+		}
+		rep2.Close()
+		err = mw.err
+	case a.ladder != "":
+		c, cerr := findCall(an, a.ladder)
+		if cerr != nil {
+			return cerr
+		}
+		width := a.width
+		if width < 0 {
+			width = terminalWidth(stdout)
+		}
+		lad := ladder.Build(an, an.GroupOf(c))
+		err = lad.Write(out, ladder.Options{Width: width, Format: format, ASCII: a.ascii, Details: details(an)})
+	case a.write != "":
+		if a.call != "" {
+			c, cerr := findCall(an, a.call)
+			if cerr != nil {
+				return cerr
+			}
+			sel = an.GroupOf(c)
+		}
+		err = writePcap(a.write, rep, sel)
+	}
+	if err != nil {
+		return err
+	}
+	return finish(rep, a, stderr)
+}
+
+// finish prints the problem summary on stderr (the analysis goes on
+// whatever the input held; problems do not change the exit status).
+func finish(rep *capture.Report, a analyzeArgs, stderr io.Writer) error {
+	if a.quiet || rep.ProblemTotal() == 0 {
+		return nil
+	}
+	writeProblems(stderr, rep, 10)
+	return nil
+}
+
+func selectCalls(an *calls.Analysis, expr *filter.Expr) []*calls.Call {
+	if expr == nil {
+		return an.Calls
+	}
+	var sel []*calls.Call
+	for _, c := range an.Calls {
+		if expr.Match(an, c) {
+			sel = append(sel, c)
+		}
+	}
+	return sel
+}
+
+// findCall takes a call number from the list or a SIP Call-ID.
+func findCall(an *calls.Analysis, s string) (*calls.Call, error) {
+	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+		if c := an.Call(uint32(n)); c != nil {
+			return c, nil
+		}
+	}
+	for _, c := range an.Calls {
+		if c.CallID == s {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("no call %q (give its number from --calls, or its Call-ID)", s)
+}
+
+// details gives the ladder the key field of a message: the called number
+// on an IAM or INVITE, the cause on a release.
+func details(an *calls.Analysis) func(m *record.Message) string {
+	return func(m *record.Message) string {
+		c := an.Call(m.Call)
+		var parts []string
+		if c != nil && ((m.Proto == record.ISUP && m.ISUPType == 0x01) || m.Method == record.INVITE && m.CSeq == firstCSeq(an, c)) && c.Called != "" {
+			parts = append(parts, "to "+c.Called)
+		}
+		if m.Cause != record.NoCause {
+			parts = append(parts, "cause "+strconv.Itoa(int(m.Cause)))
+		}
+		return strings.Join(parts, " ")
+	}
+}
+
+func firstCSeq(an *calls.Analysis, c *calls.Call) uint32 {
+	if len(c.Messages) == 0 {
+		return 0
+	}
+	return an.Messages[c.Messages[0]].CSeq
+}
+
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if n := ttyWidth(f); n > 0 {
+			return n
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 100
+}
