@@ -210,6 +210,7 @@ func (m *M3UA) decodeData(b []byte, f mtp3.Format) error {
 	pdOff, draftOff := 0, 0
 	var draftTag uint16
 	var draftNA []byte
+	draftNAOff := 0
 	for off := 8; off < len(b); {
 		tag, val, next, err := param(b, off)
 		if err != nil {
@@ -235,7 +236,7 @@ func (m *M3UA) decodeData(b []byte, f mtp3.Format) error {
 			}
 			draft, draftOff, draftTag = val, off+4, tag
 		case tagDraftNetworkAppearance:
-			draftNA = val
+			draftNA, draftNAOff = val, off
 		}
 		off = next
 	}
@@ -251,7 +252,10 @@ func (m *M3UA) decodeData(b []byte, f mtp3.Format) error {
 		return newErr("m3ua", 8, ErrParameter, "DATA without Protocol Data")
 	}
 	m.Draft = true
-	if len(draftNA) == 4 {
+	if draftNA != nil {
+		if len(draftNA) != 4 {
+			return newErr("m3ua", draftNAOff+2, ErrParameter, "draft Network Appearance length "+itoa(len(draftNA))+", want 4")
+		}
 		m.NetworkAppearance, m.HasNA = binary.BigEndian.Uint32(draftNA), true
 	}
 	if draftTag == tagDraftProtocolData2 {

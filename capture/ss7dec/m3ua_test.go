@@ -326,6 +326,7 @@ func TestM3UAErrors(t *testing.T) {
 		{"network appearance of 8 octets", m3uaMsg(1, 1, tlv(nil, tagNetworkAppearance, make([]byte, 8))), Options{}, 10, ErrParameter, "Network Appearance length 8"},
 		{"correlation id of 2 octets", m3uaMsg(1, 1, tlv(nil, tagCorrelationID, []byte{0, 1})), Options{}, 10, ErrParameter, "Correlation Id length 2"},
 		{"draft MSU cut in its label", m3uaMsg(1, 1, tlv(nil, tagDraftProtocolData1, msu[:3])), Options{}, 12 + 3, ErrTruncated, "routing label"},
+		{"draft network appearance of 2 octets", m3uaMsg(1, 1, tlv(tlv(nil, tagDraftNetworkAppearance, []byte{0, 1}), tagDraftProtocolData1, msu)), Options{}, 10, ErrParameter, "draft Network Appearance length 2"},
 		{"draft protocol data 2 empty", m3uaMsg(1, 1, tlv(nil, tagDraftProtocolData2, nil)), Options{}, 12, ErrTruncated, "LI octet"},
 		{"routing context in ASPUP", m3uaMsg(3, 1, tlv(nil, tagRoutingContext, []byte{0, 0, 0, 1})), Options{}, 8, ErrParameter, "ASPUP: go-m3ua"},
 		{"bad routing context in NTFY", m3uaMsg(0, 1, tlv(nil, tagRoutingContext, []byte{0, 0, 1, 0, 1})), Options{}, 10, ErrParameter, "Routing Context length 5"},
