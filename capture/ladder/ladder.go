@@ -3,7 +3,9 @@ package ladder
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sipgw/sipgw/capture/calls"
 	"github.com/sipgw/sipgw/capture/record"
@@ -172,7 +174,7 @@ func legTitle(n int, c *calls.Call) string {
 	s += " leg " + strconv.Itoa(n) + " (call " + strconv.FormatUint(uint64(c.ID), 10) + ")"
 	switch c.Kind {
 	case record.SIP:
-		s += " Call-ID " + c.CallID
+		s += " Call-ID " + printable(c.CallID)
 	case record.ISUP:
 		s += " CIC " + strconv.FormatUint(uint64(c.CIC), 10)
 	}
@@ -246,5 +248,19 @@ func (l *Ladder) fullLabel(r *Row, opt *Options) string {
 			s += " " + d
 		}
 	}
-	return s
+	return printable(s)
+}
+
+// printable replaces control characters (a line break or tab from a
+// message's text) with spaces: a label is one line in every format.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
