@@ -119,13 +119,18 @@ func (w *worker) packet(p *netdec.Packet, frame int32, t int64, ref record.Frame
 		it := w.next(itemIPFrag, frame, t, ref)
 		it.pkt = *p
 	case netdec.KindMTP2:
-		msu, ok, _, err := ss7dec.DecodeMTP2(p.Payload, w.ss7)
+		opt := w.ss7
+		opt.PseudoHeader = p.LinkType == 139
+		msu, ok, _, err := ss7dec.DecodeMTP2(p.Payload, opt)
 		if err != nil {
+			// A length indicator that disagrees with the frame still
+			// leaves a usable MSU: keep it and report the problem.
 			w.problem(frame, t, ref, "mtp2", err)
-			return
 		}
 		if !ok {
-			w.c.mtp2Control++
+			if err == nil {
+				w.c.mtp2Control++
+			}
 			return
 		}
 		w.msu(msu, record.MTP2, frame, t, ref)
@@ -245,6 +250,9 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 		w.problem(frame, t, ref, "sip", err)
 	} else if m.BadContentLength {
 		w.problem(frame, t, ref, "sip", fmt.Errorf("invalid Content-Length in %s", label(m)))
+	}
+	if containsFold(m.ContentType, "sdp") || containsFold(m.ContentType, "multipart") && containsFold(m.Body, "application/sdp") {
+		w.items[idx].d.Flags |= record.HasSDP
 	}
 	if len(m.ContentType) > 0 && mayCarryISUP(m.ContentType) {
 		body, variant, ok, perr := sipscan.ISUPPart(m)

@@ -213,6 +213,9 @@ func label(m, body *record.Message) string {
 			b = append(b, " cause="...)
 			b = strconv.AppendInt(b, int64(m.Cause), 10)
 		}
+		if m.Flags&record.HasSDP != 0 {
+			b = append(b, " (SDP)"...)
+		}
 	case record.ISUP:
 		b = append(b, m.ISUPType.String()...)
 		b = append(b, " cic="...)

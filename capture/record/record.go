@@ -157,6 +157,9 @@ const (
 	MoreFrames
 	// Malformed: the message was recognised but part of it did not decode.
 	Malformed
+	// HasSDP: a SIP message whose body carries SDP (alone or in a
+	// multipart body).
+	HasSDP
 )
 
 // NoCause is the Cause of a message without a Q.850 cause.

@@ -287,9 +287,6 @@ func details(an *calls.Analysis) func(m *record.Message) string {
 		if c != nil && ((m.Proto == record.ISUP && m.ISUPType == 0x01) || m.Method == record.INVITE && m.CSeq == firstCSeq(an, c)) && c.Called != "" {
 			parts = append(parts, "to "+c.Called)
 		}
-		if m.Cause != record.NoCause {
-			parts = append(parts, "cause "+strconv.Itoa(int(m.Cause)))
-		}
 		return strings.Join(parts, " ")
 	}
 }
