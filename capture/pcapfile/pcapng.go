@@ -305,6 +305,11 @@ func (r *Reader) newSection(off int64, be bool) {
 	r.ng.ifaces = nil
 	r.ng.mu.Lock()
 	defer r.ng.mu.Unlock()
+	if n := len(r.ng.sections); n > 0 && r.ng.sections[n-1].start == off {
+		// The first section, started when the file was opened.
+		r.ng.sections[n-1] = section{start: off, be: be}
+		return
+	}
 	r.ng.recorded = r.ng.lost == 0 && len(r.ng.sections) < maxSections
 	if r.ng.recorded {
 		r.ng.sections = append(r.ng.sections, section{start: off, be: be})

@@ -1,6 +1,7 @@
 package pcapfile
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"testing"
@@ -108,5 +109,32 @@ func TestPcapNGVersion(t *testing.T) {
 	// section; its packets are then read with the old section's order.
 	if ps := r.Problems(); len(ps) != 1 || ps[0].Offset != bad {
 		t.Fatalf("problems %v", ps)
+	}
+}
+
+// TestBadFirstSection: a first section header whose length is broken (a
+// fuzz find). The blocks after it are read in the byte order its magic
+// gave, and re-read by offset.
+func TestBadFirstSection(t *testing.T) {
+	for _, be := range []bool{false, true} {
+		g := &ngBuilder{}
+		g.shb(be)
+		g.idb(LinkTypeEthernet, 0, micro)
+		g.epb(0, 1_720_000_000_000_001, payload(1, 28), 28)
+		g.epb(0, 1_720_000_000_000_002, payload(2, 28), 28)
+		data := bytes.Clone(g.buf)
+		clear(data[4:8]) // SHB length 0
+		r := mustReader(t, data, "bad-shb.pcapng", 0, Options{})
+		frames := readAll(t, r)
+		check(t, 0, frames, g.frames)
+		checkReread(t, r, frames)
+		idb := int64(binary.LittleEndian.Uint32(g.buf[4:8]))
+		if be {
+			idb = int64(binary.BigEndian.Uint32(g.buf[4:8]))
+		}
+		text := fmt.Sprintf("bad-shb.pcapng: offset 0 (after frame 0): block length 0 is below the 28 of block type 0xa0d0d0a; skipped %d bytes to the next valid record", idb)
+		if ps := r.Problems(); len(ps) != 1 || ps[0].Error() != text {
+			t.Errorf("problems %v\nwant %q", ps, text)
+		}
 	}
 }

@@ -89,6 +89,7 @@ type Reader struct {
 	live    bool          // the input is a pipe: end a batch rather than block
 	short   bool          // the last read returned less than asked
 	srcDone bool
+	cut     error // the input ended with io.ErrUnexpectedEOF
 	closers []io.Closer
 	spool   *os.File
 	spoolRm string // spool path still to remove (when unlinking early failed)
@@ -106,6 +107,7 @@ type Reader struct {
 	off, end  int
 	base      int64
 	hint      int // size of the first read of the next batch
+	first     int // size of the buffer the file header is read into
 	lastBytes int // bytes consumed by the previous batch
 	lastN     int // frames in the previous batch
 
@@ -249,6 +251,11 @@ func (r *Reader) ReadBatch(b *Batch) error {
 		}
 		if err == io.EOF {
 			r.done = true
+			if r.cut != nil {
+				off := r.base + int64(r.end)
+				r.addProblem(off, r.frame, &RecordError{Err: ErrTruncated, AtEnd: true,
+					Detail: fmt.Sprintf("input ends early at offset %d: %v", off, r.cut)})
+			}
 		} else {
 			r.err = err
 		}
@@ -280,7 +287,10 @@ func (r *Reader) Next() (*Frame, error) {
 func (r *Reader) take(b *Batch) {
 	carry := r.end - r.off
 	size := r.opt.BatchBytes + readChunk
-	if carry+readChunk > size {
+	switch {
+	case r.srcDone:
+		size = carry // the rest of the input is all there is: a small file
+	case carry+readChunk > size:
 		size = carry + readChunk
 	}
 	if cap(b.buf) < size {
@@ -338,16 +348,19 @@ func (r *Reader) need(n int, b *Batch) error {
 	return nil
 }
 
-// read reads at least min bytes' worth of room from the input (one call,
-// it may return fewer) and tees them to the spool.
+// read reads up to want bytes (at least min, the hint for a batch's first
+// read, or readChunk) into the free end of the buffer and tees them to the
+// spool. A pipe is read once (it may return less); other inputs until the
+// amount or the end.
 func (r *Reader) read(min int) error {
 	want := max(min, readChunk, r.hint)
 	r.hint = 0
 	if free := len(r.buf) - r.end; want > free {
 		want = free
 	}
-	for zero := 0; ; zero++ {
-		n, err := r.src.Read(r.buf[r.end : r.end+want])
+	got := 0
+	for zero := 0; got < want; {
+		n, err := r.src.Read(r.buf[r.end : r.end+want-got])
 		if n > 0 {
 			if r.spool != nil {
 				if _, werr := r.spool.Write(r.buf[r.end : r.end+n]); werr != nil {
@@ -355,20 +368,29 @@ func (r *Reader) read(min int) error {
 				}
 			}
 			r.end += n
+			got += n
 		}
-		r.short = n < want
 		switch {
 		case err == io.EOF:
 			r.srcDone = true
 			return nil
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			// A gzip stream cut short (a capture still being written):
+			// read what came, then end as for a truncated file.
+			r.srcDone, r.cut = true, err
+			return nil
 		case err != nil:
 			return fmt.Errorf("pcapfile: %s: read at offset %d: %w", r.name, r.base+int64(r.end), err)
-		case n > 0:
+		case n == 0:
+			if zero++; zero > 100 {
+				return fmt.Errorf("pcapfile: %s: read at offset %d: %w", r.name, r.base+int64(r.end), io.ErrNoProgress)
+			}
+		case r.live:
+			r.short = got < want
 			return nil
-		case zero > 100:
-			return fmt.Errorf("pcapfile: %s: read at offset %d: %w", r.name, r.base+int64(r.end), io.ErrNoProgress)
 		}
 	}
+	return nil
 }
 
 // atEOF ends reading where the input ran out n bytes short of a record:

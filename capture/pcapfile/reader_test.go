@@ -729,3 +729,88 @@ func TestAllocs(t *testing.T) {
 		})
 	}
 }
+
+// TestGzipTruncated: a gzip stream cut short gives the frames before the
+// cut, a problem for the stream and one for the partial record.
+func TestGzipTruncated(t *testing.T) {
+	data, want := simplePcap(2000, 300)
+	z := gz(t, data)
+	r := mustReader(t, z[:len(z)*3/4], "cut.pcap.gz", 0, Options{TempDir: t.TempDir()})
+	frames := readAll(t, r)
+	if len(frames) < 1000 || len(frames) >= len(want) {
+		t.Fatalf("%d frames of %d", len(frames), len(want))
+	}
+	check(t, 0, frames, want[:len(frames)])
+	ps := r.Problems()
+	if len(ps) == 0 {
+		t.Fatal("no problem reported")
+	}
+	last := ps[len(ps)-1]
+	if len(ps) > 2 || !errors.Is(last, ErrTruncated) || !strings.Contains(last.Error(), "input ends early") ||
+		last.Frame != uint32(len(frames)) {
+		t.Fatalf("problems %v", ps)
+	}
+	if len(ps) == 2 && !strings.Contains(ps[0].Error(), fmt.Sprintf("record at offset %d needs", want[len(frames)].off)) {
+		t.Errorf("problem %v", ps[0])
+	}
+	checkReread(t, r, frames)
+}
+
+// TestConcurrentReadFrame re-reads frames while the reader goes on, as
+// the analyzer's views do; run with -race.
+func TestConcurrentReadFrame(t *testing.T) {
+	g := &ngBuilder{}
+	for s := range 6 {
+		g.shb(s%2 == 1)
+		g.idb(LinkTypeEthernet, 0, micro)
+		g.idb(LinkTypeMTP3, 0, nano, g.opt(optTSResol, []byte{9}))
+		for i := range 300 {
+			g.epb(uint32(i%2), uint64(s*1000+i), payload(i, 50+i%200), uint32(50+i%200))
+		}
+	}
+	r, err := NewReader(stream{bytes.NewReader(g.buf)}, "live", 0, Options{BatchFrames: 16, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	refs := make(chan got, 64)
+	done := make(chan error)
+	go func() {
+		var buf []byte
+		for f := range refs {
+			fr, err := r.ReadFrameTo(buf, f.Ref)
+			if err != nil {
+				done <- err
+				return
+			}
+			if !bytes.Equal(fr.Data, f.data) || fr.Time != f.Time || fr.LinkType != f.LinkType {
+				done <- fmt.Errorf("frame %v differs", f.Ref)
+				return
+			}
+			buf = fr.Data
+		}
+		done <- nil
+	}()
+	n := 0
+	var b Batch
+	for {
+		err := r.ReadBatch(&b)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range b.Frames {
+			refs <- got{f, append([]byte(nil), f.Data...)}
+			n++
+		}
+	}
+	close(refs)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n != len(g.frames) {
+		t.Fatalf("%d frames, want %d", n, len(g.frames))
+	}
+}

@@ -24,10 +24,18 @@ func (r *Reader) openSource(in io.Reader) error {
 	ra, seekable := in.(io.ReaderAt)
 	sk, ok := in.(io.Seeker)
 	var start int64
+	r.first = readChunk
 	if seekable && ok {
 		var err error
 		if start, err = sk.Seek(0, io.SeekCurrent); err != nil {
 			seekable = false // a pipe or terminal
+		} else if end, err := sk.Seek(0, io.SeekEnd); err == nil {
+			// A small file needs no large first buffer (+1 to see its end).
+			r.first = int(min(end-start+1, readChunk))
+			_, err = sk.Seek(start, io.SeekStart)
+			if err != nil {
+				return fmt.Errorf("pcapfile: %s: seek: %w", r.name, err)
+			}
 		}
 	} else {
 		seekable = false
@@ -88,7 +96,7 @@ func (r *Reader) startSpool() error {
 // readFileHeader recognises the format and reads the pcap file header
 // (a pcapng section header is read as the first block).
 func (r *Reader) readFileHeader() error {
-	r.buf = make([]byte, readChunk)
+	r.buf = make([]byte, max(r.first, 64))
 	b := &r.nb
 	b.buf = r.buf
 	gz := len(r.closers) > 0 && isGzip(r.closers[len(r.closers)-1])
@@ -104,19 +112,17 @@ func (r *Reader) readFileHeader() error {
 		if len(p) < 16 {
 			return notCapture(r.name, p, gz)
 		}
-		var major uint16
-		switch binary.LittleEndian.Uint32(p[8:]) {
-		case 0x1a2b3c4d:
-			major = binary.LittleEndian.Uint16(p[12:])
-		case 0x4d3c2b1a:
-			major = binary.BigEndian.Uint16(p[12:])
-		default:
+		be, ok := sectionOrder(p)
+		if !ok {
 			return notCapture(r.name, p, gz)
 		}
-		if major != 1 {
+		if major := r.ng16(p[12:], be); major != 1 {
 			return fmt.Errorf("pcapfile: %s: %w: pcapng major version %d", r.name, ErrVersion, major)
 		}
 		r.format = FormatPcapNG
+		// The section starts now, so that blocks found after a bad first
+		// section header still have a byte order and a place to go.
+		r.newSection(0, be)
 		return nil
 	case m == magicMicro || m == magicNano || m == magicModified:
 	case swap32(m) == magicMicro || swap32(m) == magicNano || swap32(m) == magicModified:
