@@ -150,12 +150,7 @@ func Open(path string, file uint16, opt Options) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pcapfile: %w", err)
 	}
-	r, err := newReader(f, path, file, opt, f)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return r, nil
+	return newReader(f, path, file, opt, f) // on error it has closed f
 }
 
 // NewReader reads a capture from r; name is used in messages. When r is a
