@@ -48,18 +48,20 @@ type Correlator struct {
 	window    int64    // cfg.LinkWindow in ns
 	isupWin   int64    // cfg.ISUPRetransWindow in ns
 
-	msgs  []record.Message
-	aux   []msgAux // parallel to msgs; dropped at Finish
+	ents  chunks[entry] // the messages with their correlation state
 	extra map[uint32][]record.FrameRef
 
 	endpoints []record.Endpoint
-	epIndex   map[record.Endpoint]record.EndpointID
+	epIndex   map[epKey]record.EndpointID
+	epZoned   map[record.Endpoint]record.EndpointID // IPv6 with a zone: rare, keyed the slow way
+	epRecent  [4]epCached
+	epNext    uint8
 
 	calls []*Call
-	legs  []leg  // parallel to calls: correlation state, dropped at Finish
-	slab  []Call // Call structs are carved from chunks: one allocation per callSlab calls
+	legs  chunks[leg] // parallel to calls: correlation state, dropped at Finish
+	slab  []Call      // Call structs are carved from chunks: one allocation per callSlab calls
 
-	byCallID map[string]uint32 // SIP Call-ID → call ID; keys share the Call's string
+	byCallID callIndex // SIP Call-ID → call ID
 	circuits map[circuitKey]uint32
 	circ     []circuit // indexed by the circuits map
 
@@ -74,13 +76,18 @@ type Correlator struct {
 	strs arena
 }
 
-// msgAux is per-message correlation state: the previous message of the
-// same chain (SIP call or ISUP circuit), 1-based, 0 for none, and a hash
-// of what the record does not keep (SIP To-tag, ISUP parameters).
-type msgAux struct {
+// entry is a kept message with its correlation state: the previous
+// message of the same chain (SIP call or ISUP circuit), 1-based, 0 for
+// none, and a hash of what the record does not keep (SIP To-tag, ISUP
+// parameters). 64 bytes: one cache line per message walked.
+type entry struct {
+	m    record.Message
 	prev uint32
 	hash uint32
 }
+
+func (c *Correlator) msg(i uint32) *record.Message { return &c.ents.at(i).m }
+func (c *Correlator) leg(id uint32) *leg           { return c.legs.at(id - 1) }
 
 const callSlab = 1024
 
@@ -133,11 +140,13 @@ func equalFold(a, b string) bool {
 }
 
 func (c *Correlator) reset() {
-	c.msgs, c.aux, c.extra = nil, nil, nil
+	c.ents, c.extra = chunks[entry]{}, nil
 	c.endpoints = nil
-	c.epIndex = make(map[record.Endpoint]record.EndpointID)
-	c.calls, c.legs, c.slab = nil, nil, nil
-	c.byCallID = make(map[string]uint32)
+	c.epIndex = make(map[epKey]record.EndpointID)
+	c.epZoned = nil
+	c.epRecent, c.epNext = [4]epCached{}, 0
+	c.calls, c.legs, c.slab = nil, chunks[leg]{}, nil
+	c.byCallID = newCallIndex()
 	c.circuits = make(map[circuitKey]uint32)
 	c.circ = nil
 	c.sipi.ok = false
@@ -150,7 +159,7 @@ func (c *Correlator) reset() {
 // per-message records as it goes. d is not retained: what is kept is
 // copied.
 func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
-	idx := uint32(len(c.msgs))
+	idx := uint32(c.ents.len())
 	m := d.Message
 	m.Src = c.endpoint(d.SrcEP)
 	m.Dst = c.endpoint(d.DstEP)
@@ -163,8 +172,7 @@ func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
 		c.extra[idx] = append([]record.FrameRef(nil), d.Frames...)
 		m.Flags |= record.MoreFrames
 	}
-	c.msgs = append(c.msgs, m)
-	c.aux = append(c.aux, msgAux{})
+	c.ents.push(entry{m: m})
 
 	sipi := c.sipi
 	c.sipi.ok = false
@@ -179,17 +187,78 @@ func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
 	case m.Proto == record.ISUP:
 		c.addISUP(idx, d)
 	}
-	return idx, c.msgs[idx].Call
+	return idx, c.msg(idx).Call
+}
+
+// epKey is an Endpoint as plain memory: hashing it is one memhash, where
+// the Endpoint struct (netip.Addr holds a zone handle) is hashed field by
+// field at three times the cost.
+type epKey struct {
+	hi, lo uint64
+	pc     uint32
+	port   uint16
+	family uint8 // 0 none, 4, 6
+	pcInfo uint8 // point code format and network indicator
 }
 
 // endpoint interns e.
 func (c *Correlator) endpoint(e record.Endpoint) record.EndpointID {
-	if id, ok := c.epIndex[e]; ok {
+	// Most messages come from the few endpoints seen last: comparing the
+	// structs is cheaper than building the key.
+	for i := range c.epRecent {
+		if r := &c.epRecent[i]; r.ok && r.e == e {
+			return r.id
+		}
+	}
+	id := c.endpointSlow(e)
+	c.epRecent[c.epNext] = epCached{e: e, id: id, ok: true}
+	c.epNext = (c.epNext + 1) % uint8(len(c.epRecent))
+	return id
+}
+
+func (c *Correlator) endpointSlow(e record.Endpoint) record.EndpointID {
+	a := e.Addr.Addr()
+	if a.Zone() != "" {
+		return c.endpointZoned(e)
+	}
+	k := epKey{pc: e.PC.Uint32(), port: e.Addr.Port(), pcInfo: uint8(e.PC.Format())<<2 | uint8(e.NI&3)}
+	if e.NI > 3 {
+		return c.endpointZoned(e) // not a real NI; keep it exact anyway
+	}
+	switch {
+	case a.Is4():
+		k.family = 4
+	case a.Is6():
+		k.family = 6
+	}
+	b := a.As16()
+	k.hi = uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 | uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+	k.lo = uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[10])<<40 | uint64(b[11])<<32 | uint64(b[12])<<24 | uint64(b[13])<<16 | uint64(b[14])<<8 | uint64(b[15])
+	id, ok := c.epIndex[k]
+	if !ok {
+		id = record.EndpointID(len(c.endpoints))
+		c.endpoints = append(c.endpoints, e)
+		c.epIndex[k] = id
+	}
+	return id
+}
+
+type epCached struct {
+	e  record.Endpoint
+	id record.EndpointID
+	ok bool
+}
+
+func (c *Correlator) endpointZoned(e record.Endpoint) record.EndpointID {
+	if id, ok := c.epZoned[e]; ok {
 		return id
+	}
+	if c.epZoned == nil {
+		c.epZoned = make(map[record.Endpoint]record.EndpointID)
 	}
 	id := record.EndpointID(len(c.endpoints))
 	c.endpoints = append(c.endpoints, e)
-	c.epIndex[e] = id
+	c.epZoned[e] = id
 	return id
 }
 
@@ -200,17 +269,17 @@ func (c *Correlator) newCall(idx uint32, kind record.Proto) (uint32, *Call, *leg
 	}
 	call := &c.slab[0]
 	c.slab = c.slab[1:]
-	m := &c.msgs[idx]
+	m := c.msg(idx)
 	id := uint32(len(c.calls)) + 1
 	*call = Call{ID: id, Kind: kind, Start: m.Time, End: m.Time, Cause: record.NoCause, Caller: m.Src, Callee: m.Dst}
 	c.calls = append(c.calls, call)
-	c.legs = append(c.legs, leg{})
-	return id, call, &c.legs[id-1]
+	c.legs.push(leg{})
+	return id, call, c.leg(id)
 }
 
 // attach makes message idx part of call id.
 func (c *Correlator) attach(idx, id uint32, call *Call) {
-	m := &c.msgs[idx]
+	m := c.msg(idx)
 	m.Call = id
 	if m.Time > call.End {
 		call.End = m.Time
@@ -225,6 +294,7 @@ func (c *Correlator) attach(idx, id uint32, call *Call) {
 
 // leg is a call's correlation state while messages are added.
 type leg struct {
+	seen        uint64 // filter of the SIP messages seen (see sipRetrans)
 	state       legState
 	status      uint16 // final status of the initial INVITE transaction (2xx once answered)
 	inviteCSeq  uint32 // CSeq of the initial INVITE transaction

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sipgw/sipgw/capture/record"
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
 // wantCall is what a leg must look like after Finish. Times are ms after
@@ -765,5 +766,34 @@ func TestInDialogMessagesDoNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per ISUP message in a call", allocs)
+	}
+}
+
+func TestEndpointInterning(t *testing.T) {
+	eps := []record.Endpoint{
+		ipEP("10.0.0.1:5060"), ipEP("10.0.0.1:5061"), ipEP("10.0.0.2:5060"),
+		ipEP("[2001:db8::1]:5060"), ipEP("[::ffff:10.0.0.1]:5060"),
+		ipEP("[fe80::1%eth0]:5060"), ipEP("[fe80::1%eth1]:5060"),
+		pcEP(100), {PC: pcEP(100).PC, NI: 0}, {PC: mtp3.ANSIPC(100), NI: mtp3.NINational},
+		{},
+	}
+	c := New(Config{})
+	ids := map[record.EndpointID]record.Endpoint{}
+	for round := 0; round < 3; round++ {
+		for i, e := range eps {
+			id := c.endpoint(e)
+			if round == 0 {
+				if o, dup := ids[id]; dup {
+					t.Fatalf("%v and %v share endpoint %d", o, e, id)
+				}
+				ids[id] = e
+			}
+			if c.endpoints[id] != e {
+				t.Fatalf("round %d: endpoint %d is %v, want %v (#%d)", round, id, c.endpoints[id], e, i)
+			}
+		}
+	}
+	if len(c.endpoints) != len(eps) {
+		t.Fatalf("%d endpoints interned, want %d", len(c.endpoints), len(eps))
 	}
 }

@@ -13,14 +13,15 @@ import (
 // empty and may be fed a new capture.
 func (c *Correlator) Finish() *Analysis {
 	for i, call := range c.calls {
-		lg := &c.legs[i]
+		lg := c.leg(uint32(i) + 1)
 		if call.Kind == record.ISUP {
 			finishISUP(call, lg)
 		} else {
 			finishSIP(call, lg)
 		}
 	}
-	c.messageLists()
+	msgs := c.messages()
+	messageLists(c.calls, msgs)
 
 	u := newUnionFind(len(c.calls))
 	c.linkHeaders(u)
@@ -30,7 +31,7 @@ func (c *Correlator) Finish() *Analysis {
 	}
 
 	a := &Analysis{
-		Messages:    c.msgs,
+		Messages:    msgs,
 		Endpoints:   c.endpoints,
 		ExtraFrames: c.extra,
 		Calls:       c.calls,
@@ -122,17 +123,32 @@ func isupOutcome(cause int16, by Party) Outcome {
 	return Failed // class 2 and above: the network
 }
 
+// messages copies the kept messages into one slice of exact length,
+// releasing each chunk of correlation state once copied.
+func (c *Correlator) messages() []record.Message {
+	msgs := make([]record.Message, c.ents.len())
+	i := 0
+	for k, ch := range c.ents.c {
+		for j := range ch {
+			msgs[i] = ch[j].m
+			i++
+		}
+		c.ents.c[k] = nil
+	}
+	return msgs
+}
+
 // messageLists fills every call's Messages from one shared backing array,
 // each call's slice capped so that appending to it cannot overwrite its
 // neighbour's.
-func (c *Correlator) messageLists() {
-	if len(c.calls) == 0 {
+func messageLists(calls []*Call, msgs []record.Message) {
+	if len(calls) == 0 {
 		return
 	}
-	counts := make([]uint32, len(c.calls)+1)
+	counts := make([]uint32, len(calls)+1)
 	n := 0
-	for i := range c.msgs {
-		if id := c.msgs[i].Call; id != record.NoCall {
+	for i := range msgs {
+		if id := msgs[i].Call; id != record.NoCall {
 			counts[id]++
 			n++
 		}
@@ -141,12 +157,12 @@ func (c *Correlator) messageLists() {
 	off := uint32(0)
 	for id := 1; id < len(counts); id++ {
 		k := counts[id]
-		c.calls[id-1].Messages = backing[off : off : off+k]
+		calls[id-1].Messages = backing[off : off : off+k]
 		off += k
 	}
-	for i := range c.msgs {
-		if id := c.msgs[i].Call; id != record.NoCall {
-			call := c.calls[id-1]
+	for i := range msgs {
+		if id := msgs[i].Call; id != record.NoCall {
+			call := calls[id-1]
 			call.Messages = append(call.Messages, uint32(i))
 		}
 	}

@@ -64,14 +64,15 @@ func (c *Correlator) circuitIndex(k circuitKey) uint32 {
 // call on its circuit, RLC or a reset closes it, call messages attach to
 // the open call, supervision messages stay outside calls.
 func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
-	m := &c.msgs[idx]
+	m := c.msg(idx)
 	key := makeCircuitKey(d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC)
 	ci := c.circuitIndex(key)
 	h := isupHash(d.ISUPMsg, m.ISUPType)
 	if m.Flags&record.Retransmission == 0 && c.isupRetrans(c.circ[ci].last, m, h) {
 		m.Flags |= record.Retransmission
 	}
-	c.aux[idx] = msgAux{prev: c.circ[ci].last, hash: h}
+	e := c.ents.at(idx)
+	e.prev, e.hash = c.circ[ci].last, h
 	c.circ[ci].last = idx + 1
 	open := c.circ[ci].open
 
@@ -114,7 +115,8 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 // same direction within the retransmission window.
 func (c *Correlator) isupRetrans(prev uint32, m *record.Message, h uint32) bool {
 	for n := 0; prev != 0 && n < retransLookback; n++ {
-		o, a := &c.msgs[prev-1], &c.aux[prev-1]
+		a := c.ents.at(prev - 1)
+		o := &a.m
 		prev = a.prev
 		if m.Time-o.Time > c.isupWin {
 			return false
@@ -148,7 +150,7 @@ func isupHash(msg *isup.Message, t isup.MessageType) uint32 {
 
 func (c *Correlator) newISUPCall(idx uint32, d *record.Decoded) uint32 {
 	id, call, lg := c.newCall(idx, record.ISUP)
-	m := &c.msgs[idx]
+	m := c.msg(idx)
 	call.NI, call.OPC, call.DPC, call.CIC = d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC
 	call.Setup = m.Time
 	lg.state |= stInvite
@@ -167,7 +169,7 @@ func (c *Correlator) isupParty(call *Call, m *record.Message) Party {
 }
 
 func (c *Correlator) isupEvent(id uint32, m *record.Message, d *record.Decoded) {
-	call, lg := c.calls[id-1], &c.legs[id-1]
+	call, lg := c.calls[id-1], c.leg(id)
 	switch m.ISUPType {
 	case isup.ACM:
 		c.ring(call, lg, m)
@@ -250,7 +252,7 @@ done:
 // closeISUP ends an ISUP call: RLC, a circuit reset, or a new IAM on the
 // circuit. A reset releases the call if nothing did before.
 func (c *Correlator) closeISUP(id uint32, m *record.Message, reset bool) {
-	call, lg := c.calls[id-1], &c.legs[id-1]
+	call, lg := c.calls[id-1], c.leg(id)
 	lg.state |= stClosed
 	if reset && lg.state&stReleased == 0 {
 		lg.state |= stReleased | stReset

@@ -2,6 +2,7 @@ package calls
 
 import (
 	"cmp"
+	"hash/maphash"
 	"slices"
 
 	"github.com/sipgw/sipgw/capture/record"
@@ -71,9 +72,9 @@ func (c *Correlator) linkHeaders(u unionFind) {
 		val string
 	}
 	var first map[key]uint32
-	for i := range c.legs {
+	for i := 0; i < c.legs.len(); i++ {
 		id := uint32(i) + 1
-		for _, l := range c.legs[i].links {
+		for _, l := range c.leg(id).links {
 			why := c.linkNames[l.hdr]
 			k := key{l.hdr, l.val}
 			if first == nil {
@@ -84,7 +85,7 @@ func (c *Correlator) linkHeaders(u unionFind) {
 			} else {
 				first[k] = id
 			}
-			if o, ok := c.byCallID[l.val]; ok {
+			if o := c.byCallID.find(uint32(maphash.String(c.byCallID.seed, l.val)), l.val, c.calls); o != 0 {
 				c.link(u, o, id, why)
 			}
 		}
@@ -119,7 +120,7 @@ func (c *Correlator) linkNumbers(u unionFind) {
 	var isupLegs []numberCand
 	var buf [maxDigits]byte
 	for i, call := range c.calls {
-		if call.Kind != record.ISUP || c.legs[i].state&stInvite == 0 {
+		if call.Kind != record.ISUP || c.leg(uint32(i)+1).state&stInvite == 0 {
 			continue
 		}
 		if k, ok := numberKey(normDigits(call.Called, &buf)); ok {
@@ -135,7 +136,7 @@ func (c *Correlator) linkNumbers(u unionFind) {
 
 	var pairs []linkPair
 	for i, call := range c.calls {
-		lg := &c.legs[i]
+		lg := c.leg(uint32(i) + 1)
 		if call.Kind != record.SIP || call.Method != record.INVITE || lg.state&stInvite == 0 || call.Setup == 0 {
 			continue
 		}

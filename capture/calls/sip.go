@@ -8,27 +8,33 @@ import (
 // addSIP puts a SIP message in the call of its Call-ID (a new call for a
 // new Call-ID) and advances the call's state.
 func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
-	m := &c.msgs[idx]
+	m := c.msg(idx)
+	if len(d.CallID) != 0 {
+		c.sipCall(idx, m, d)
+	}
 	if m.Flags&record.HasISUP != 0 {
-		defer c.pendSIPI(idx)
+		c.sipi.ok, c.sipi.ref, c.sipi.call, c.sipi.flags = true, m.Ref, m.Call, m.Flags
 	}
-	if len(d.CallID) == 0 {
-		return
-	}
-	id, ok := c.byCallID[string(d.CallID)] // no allocation for the lookup
+}
+
+func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
+	h := c.byCallID.hash(d.CallID)
+	id := c.byCallID.find(h, string(d.CallID), c.calls) // the conversion does not allocate: it is not kept
 	var call *Call
 	var lg *leg
-	if ok {
-		call, lg = c.calls[id-1], &c.legs[id-1]
+	if id != 0 {
+		call, lg = c.calls[id-1], c.leg(id)
 	} else {
 		id, call, lg = c.newSIPCall(idx, d)
+		c.byCallID.insert(h, id)
 	}
 
 	tag := fnv32(d.ToTag)
-	if m.Flags&record.Retransmission == 0 && c.sipRetrans(lg.last, m, tag) {
+	if m.Flags&record.Retransmission == 0 && c.sipRetrans(lg, m, tag) {
 		m.Flags |= record.Retransmission
 	}
-	c.aux[idx] = msgAux{prev: lg.last, hash: tag}
+	e := c.ents.at(idx)
+	e.prev, e.hash = lg.last, tag
 	lg.last = idx + 1
 	c.attach(idx, id, call)
 	if m.Flags&record.Retransmission != 0 {
@@ -44,16 +50,10 @@ func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
 	}
 }
 
-func (c *Correlator) pendSIPI(idx uint32) {
-	m := &c.msgs[idx]
-	c.sipi.ok, c.sipi.ref, c.sipi.call, c.sipi.flags = true, m.Ref, m.Call, m.Flags
-}
-
 func (c *Correlator) newSIPCall(idx uint32, d *record.Decoded) (uint32, *Call, *leg) {
 	id, call, lg := c.newCall(idx, record.SIP)
-	m := &c.msgs[idx]
+	m := c.msg(idx)
 	call.CallID = c.strs.str(d.CallID)
-	c.byCallID[call.CallID] = id
 	if m.IsRequest() {
 		call.Method = m.Method
 	} else {
@@ -76,9 +76,21 @@ func (c *Correlator) newSIPCall(idx uint32, d *record.Decoded) (uint32, *Call, *
 // sipRetrans reports whether m repeats an earlier message of its call:
 // same direction, CSeq and method, and for responses the same status and
 // To-tag (a fork's 180 is not a retransmission of another fork's).
-func (c *Correlator) sipRetrans(prev uint32, m *record.Message, tag uint32) bool {
+func (c *Correlator) sipRetrans(lg *leg, m *record.Message, tag uint32) bool {
+	// The leg's filter of messages seen answers "certainly new" for most
+	// messages without walking the chain, whose entries are cold in cache.
+	h := (uint32(m.Src)*0x9e3779b1 ^ uint32(m.Dst)*0x85ebca6b ^ m.CSeq*0xc2b2ae35 ^
+		uint32(m.Method)<<24 ^ uint32(m.CSeqMethod)<<16 ^ uint32(m.Status) ^ tag) * 0x27d4eb2f
+	bit := uint64(1) << (h >> 26)
+	seen := lg.seen&bit != 0
+	lg.seen |= bit
+	if !seen {
+		return false
+	}
+	prev := lg.last
 	for n := 0; prev != 0 && n < retransLookback; n++ {
-		o, a := &c.msgs[prev-1], &c.aux[prev-1]
+		a := c.ents.at(prev - 1)
+		o := &a.m
 		prev = a.prev
 		if o.Src != m.Src || o.Dst != m.Dst || o.CSeq != m.CSeq || o.Method != m.Method ||
 			o.CSeqMethod != m.CSeqMethod || o.Status != m.Status {
@@ -286,12 +298,12 @@ func (lg *leg) addTag(h uint32) {
 // addSIPI attaches an ISUP message carried in a SIP-I body to the call of
 // the SIP message that carried it.
 func (c *Correlator) addSIPI(idx uint32, d *record.Decoded, id uint32, flags record.Flags) {
-	m := &c.msgs[idx]
+	m := c.msg(idx)
 	m.Flags |= flags & record.Retransmission
 	if id == record.NoCall {
 		return
 	}
-	call, lg := c.calls[id-1], &c.legs[id-1]
+	call, lg := c.calls[id-1], c.leg(id)
 	c.attach(idx, id, call)
 	if m.Flags&record.Retransmission != 0 {
 		return
