@@ -52,7 +52,7 @@ func newBenchGen() *benchGen {
 		if f.callee {
 			d.SrcEP, d.DstEP = proxy, ua
 		}
-		g.callID[j] = []byte("00000000-5f3a9c@10.1.0.1")
+		g.callID[j] = []byte("00000000-5f3a9c2e7b1d4e21@10.1.0.1")
 		g.ftag[j] = []byte("f00000000")
 		g.ttag[j] = []byte("t00000000")
 		g.from[j] = []byte("+4930100000000")
@@ -117,11 +117,12 @@ func BenchmarkCorrelate250k(b *testing.B) {
 	var msgs int
 	var during, after float64
 	var cpu time.Duration
+	var mallocs uint64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		g := newBenchGen()
 		before := liveHeap()
-		t := cpuTime()
+		t, m0 := cpuTime(), mallocCount()
 		b.StartTimer()
 
 		c := New(Config{})
@@ -129,6 +130,7 @@ func BenchmarkCorrelate250k(b *testing.B) {
 
 		b.StopTimer()
 		cpu += cpuTime() - t
+		mallocs += mallocCount() - m0
 		during = float64(liveHeap()-before) / calls
 		t = cpuTime()
 		b.StartTimer()
@@ -149,8 +151,15 @@ func BenchmarkCorrelate250k(b *testing.B) {
 	// The machine is shared: CPU time (all threads, GC included) is the
 	// steadier figure.
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(msgs), "cpu-ns/msg")
+	b.ReportMetric(float64(mallocs)/float64(msgs), "allocs/msg")
 	b.ReportMetric(during, "B/call-adding")
 	b.ReportMetric(after, "B/call-kept")
+}
+
+func mallocCount() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
 }
 
 func liveHeap() uint64 {

@@ -743,11 +743,13 @@ func TestOutcomeTables(t *testing.T) {
 
 func TestInDialogMessagesDoNotAllocate(t *testing.T) {
 	c := New(Config{})
-	for _, m := range answeredCall(0, uaA, uaB, "c1")[:5] {
+	// Longer than the 32 bytes a string conversion may keep on the stack.
+	const id = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6@host-17.example.net"
+	for _, m := range answeredCall(0, uaA, uaB, id)[:5] {
 		c.Add(m.Decoded)
 	}
-	info := req(5000, uaA, uaB, record.INFO, "c1", 3).toTag("tt")
-	ok := resp(5010, uaB, uaA, 200, record.INFO, "c1", 3, "tt")
+	info := req(5000, uaA, uaB, record.INFO, id, 3).toTag("tt")
+	ok := resp(5010, uaB, uaA, 200, record.INFO, id, 3, "tt")
 	cseq := uint32(3)
 	allocs := testing.AllocsPerRun(2000, func() {
 		cseq++

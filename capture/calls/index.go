@@ -18,10 +18,32 @@ func newCallIndex() callIndex { return callIndex{seed: maphash.MakeSeed()} }
 func (x *callIndex) hash(b []byte) uint32 { return uint32(maphash.Bytes(x.seed, b)) }
 
 // find returns the ID of the call whose Call-ID is key (hash h), or 0.
-func (x *callIndex) find(h uint32, key string, calls []*Call) uint32 {
+// key is a []byte: string(key) in a comparison does not allocate, where
+// passing string(key) as an argument would for keys over 32 bytes.
+func (x *callIndex) find(h uint32, key []byte, calls []*Call) uint32 {
 	if len(x.slots) == 0 {
 		return 0
 	}
+	mask := uint32(len(x.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := x.slots[i]
+		if s == 0 {
+			return 0
+		}
+		if uint32(s>>32) == h {
+			if id := uint32(s); calls[id-1].CallID == string(key) {
+				return id
+			}
+		}
+	}
+}
+
+// findString is find for a key held as a string.
+func (x *callIndex) findString(key string, calls []*Call) uint32 {
+	if len(x.slots) == 0 {
+		return 0
+	}
+	h := uint32(maphash.String(x.seed, key))
 	mask := uint32(len(x.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := x.slots[i]

@@ -2,7 +2,6 @@ package calls
 
 import (
 	"cmp"
-	"hash/maphash"
 	"slices"
 
 	"github.com/sipgw/sipgw/capture/record"
@@ -85,7 +84,7 @@ func (c *Correlator) linkHeaders(u unionFind) {
 			} else {
 				first[k] = id
 			}
-			if o := c.byCallID.find(uint32(maphash.String(c.byCallID.seed, l.val)), l.val, c.calls); o != 0 {
+			if o := c.byCallID.findString(l.val, c.calls); o != 0 {
 				c.link(u, o, id, why)
 			}
 		}

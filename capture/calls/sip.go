@@ -19,7 +19,7 @@ func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
 
 func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
 	h := c.byCallID.hash(d.CallID)
-	id := c.byCallID.find(h, string(d.CallID), c.calls) // the conversion does not allocate: it is not kept
+	id := c.byCallID.find(h, d.CallID, c.calls)
 	var call *Call
 	var lg *leg
 	if id != 0 {
