@@ -169,7 +169,11 @@ func messageLists(calls []*Call, msgs []record.Message) {
 }
 
 // computeStats counts messages, and calls once per group through the
-// group's first leg.
+// group's first leg (the originating one): Calls, ByOutcome, ByStatus,
+// ByCause, ASR, NER, ACD and the delays look at first legs only, and
+// ByOutcome also counts the groups that are not calls ("not-call").
+// ASR and NER divide by the calls that ended (not in progress); PDD and
+// answer delays include calls still in progress that have them.
 func computeStats(a *Analysis) Stats {
 	s := Stats{
 		ByTransport:  map[string]int{},

@@ -79,8 +79,12 @@ func (c *Correlator) newSIPCall(idx uint32, d *record.Decoded) (uint32, *Call, *
 func (c *Correlator) sipRetrans(lg *leg, m *record.Message, tag uint32) bool {
 	// The leg's filter of messages seen answers "certainly new" for most
 	// messages without walking the chain, whose entries are cold in cache.
-	h := (uint32(m.Src)*0x9e3779b1 ^ uint32(m.Dst)*0x85ebca6b ^ m.CSeq*0xc2b2ae35 ^
-		uint32(m.Method)<<24 ^ uint32(m.CSeqMethod)<<16 ^ uint32(m.Status) ^ tag) * 0x27d4eb2f
+	h := uint32(m.Src)*0x9e3779b1 ^ uint32(m.Dst)*0x85ebca6b ^ m.CSeq*0xc2b2ae35 ^
+		uint32(m.Method)<<24 ^ uint32(m.CSeqMethod)<<16 ^ uint32(m.Status)
+	if m.Method == record.MethodNone {
+		h ^= tag // the To-tag tells responses apart, not requests
+	}
+	h *= 0x27d4eb2f
 	bit := uint64(1) << (h >> 26)
 	seen := lg.seen&bit != 0
 	lg.seen |= bit
