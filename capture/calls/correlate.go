@@ -57,9 +57,10 @@ type Correlator struct {
 	epRecent  [4]epCached
 	epNext    uint8
 
-	calls []*Call
-	legs  chunks[leg] // parallel to calls: correlation state, dropped at Finish
-	slab  []Call      // Call structs are carved from chunks: one allocation per callSlab calls
+	slabs  [][]Call    // the calls, callSlab to a chunk: one allocation per chunk, found by ID without a pointer load
+	ncalls uint32      //
+	legs   chunks[leg] // parallel to the calls: correlation state, dropped at Finish
+	calls  []*Call     // built by Finish
 
 	byCallID callIndex // SIP Call-ID → call ID
 	circuits map[circuitKey]uint32
@@ -88,6 +89,9 @@ type entry struct {
 
 func (c *Correlator) msg(i uint32) *record.Message { return &c.ents.at(i).m }
 func (c *Correlator) leg(id uint32) *leg           { return c.legs.at(id - 1) }
+func (c *Correlator) call(id uint32) *Call {
+	return &c.slabs[(id-1)/callSlab][(id-1)%callSlab]
+}
 
 const callSlab = 1024
 
@@ -145,7 +149,7 @@ func (c *Correlator) reset() {
 	c.epIndex = make(map[epKey]record.EndpointID)
 	c.epZoned = nil
 	c.epRecent, c.epNext = [4]epCached{}, 0
-	c.calls, c.legs, c.slab = nil, chunks[leg]{}, nil
+	c.slabs, c.ncalls, c.legs, c.calls = nil, 0, chunks[leg]{}, nil
 	c.byCallID = newCallIndex()
 	c.circuits = make(map[circuitKey]uint32)
 	c.circ = nil
@@ -264,15 +268,14 @@ func (c *Correlator) endpointZoned(e record.Endpoint) record.EndpointID {
 
 // newCall appends a call that starts with message idx.
 func (c *Correlator) newCall(idx uint32, kind record.Proto) (uint32, *Call, *leg) {
-	if len(c.slab) == 0 {
-		c.slab = make([]Call, callSlab)
+	if c.ncalls%callSlab == 0 {
+		c.slabs = append(c.slabs, make([]Call, callSlab))
 	}
-	call := &c.slab[0]
-	c.slab = c.slab[1:]
+	c.ncalls++
+	id := c.ncalls
+	call := c.call(id)
 	m := c.msg(idx)
-	id := uint32(len(c.calls)) + 1
 	*call = Call{ID: id, Kind: kind, Start: m.Time, End: m.Time, Cause: record.NoCause, Caller: m.Src, Callee: m.Dst}
-	c.calls = append(c.calls, call)
 	c.legs.push(leg{})
 	return id, call, c.leg(id)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/isup"
 )
 
 // Finish decides every call's outcome, links legs into groups, computes
@@ -12,6 +13,10 @@ import (
 // map, circuits, per-message state) are dropped; the Correlator is left
 // empty and may be fed a new capture.
 func (c *Correlator) Finish() *Analysis {
+	c.calls = make([]*Call, c.ncalls)
+	for i := range c.calls {
+		c.calls[i] = c.call(uint32(i) + 1)
+	}
 	for i, call := range c.calls {
 		lg := c.leg(uint32(i) + 1)
 		if call.Kind == record.ISUP {
@@ -38,9 +43,6 @@ func (c *Correlator) Finish() *Analysis {
 	}
 	if a.ExtraFrames == nil {
 		a.ExtraFrames = map[uint32][]record.FrameRef{}
-	}
-	if a.Calls == nil {
-		a.Calls = []*Call{}
 	}
 	a.Stats = computeStats(a)
 	c.reset()
@@ -185,24 +187,38 @@ func computeStats(a *Analysis) Stats {
 		DecodeErrors: map[string]int{},
 	}
 	s.Messages = len(a.Messages)
+	// Count by enum value first: three map updates per message would cost
+	// more than the rest of the pass.
+	var byTransport, byMethod, byISUP [256]int
 	for i := range a.Messages {
 		m := &a.Messages[i]
 		switch m.Proto {
 		case record.SIP:
 			s.SIPMessages++
 			if m.Method != record.MethodNone {
-				s.ByMethod[m.Method.String()]++
+				byMethod[m.Method]++
 			}
 		case record.ISUP:
 			s.ISUPMessages++
-			s.ByISUPType[m.ISUPType.String()]++
+			byISUP[m.ISUPType]++
 		}
-		s.ByTransport[m.Transport.String()]++
+		byTransport[m.Transport]++
 		if m.Flags&record.Retransmission != 0 {
 			s.Retransmissions++
 		}
 		if m.Call == record.NoCall {
 			s.OutsideCalls++
+		}
+	}
+	for v := range 256 {
+		if n := byTransport[v]; n > 0 {
+			s.ByTransport[record.Transport(v).String()] += n
+		}
+		if n := byMethod[v]; n > 0 {
+			s.ByMethod[record.Method(v).String()] += n
+		}
+		if n := byISUP[v]; n > 0 {
+			s.ByISUPType[isup.MessageType(v).String()] += n
 		}
 	}
 

@@ -20,7 +20,7 @@ func (x *callIndex) hash(b []byte) uint32 { return uint32(maphash.Bytes(x.seed, 
 // find returns the ID of the call whose Call-ID is key (hash h), or 0.
 // key is a []byte: string(key) in a comparison does not allocate, where
 // passing string(key) as an argument would for keys over 32 bytes.
-func (x *callIndex) find(h uint32, key []byte, calls []*Call) uint32 {
+func (x *callIndex) find(h uint32, key []byte, slabs [][]Call) uint32 {
 	if len(x.slots) == 0 {
 		return 0
 	}
@@ -31,7 +31,7 @@ func (x *callIndex) find(h uint32, key []byte, calls []*Call) uint32 {
 			return 0
 		}
 		if uint32(s>>32) == h {
-			if id := uint32(s); calls[id-1].CallID == string(key) {
+			if id := uint32(s); slabs[(id-1)/callSlab][(id-1)%callSlab].CallID == string(key) {
 				return id
 			}
 		}
@@ -39,7 +39,7 @@ func (x *callIndex) find(h uint32, key []byte, calls []*Call) uint32 {
 }
 
 // findString is find for a key held as a string.
-func (x *callIndex) findString(key string, calls []*Call) uint32 {
+func (x *callIndex) findString(key string, slabs [][]Call) uint32 {
 	if len(x.slots) == 0 {
 		return 0
 	}
@@ -51,7 +51,7 @@ func (x *callIndex) findString(key string, calls []*Call) uint32 {
 			return 0
 		}
 		if uint32(s>>32) == h {
-			if id := uint32(s); calls[id-1].CallID == key {
+			if id := uint32(s); slabs[(id-1)/callSlab][(id-1)%callSlab].CallID == key {
 				return id
 			}
 		}

@@ -78,7 +78,7 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 
 	if m.Flags&record.Retransmission != 0 {
 		if open != 0 && (callMessage[m.ISUPType] || m.ISUPType == isup.IAM) {
-			c.attach(idx, open, c.calls[open-1])
+			c.attach(idx, open, c.call(open))
 		}
 		return
 	}
@@ -92,7 +92,7 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 		c.circ[ci].open = c.newISUPCall(idx, d)
 	case isup.RSC, isup.UCIC:
 		if open != 0 {
-			c.attach(idx, open, c.calls[open-1])
+			c.attach(idx, open, c.call(open))
 			c.closeISUP(open, m, true)
 			c.circ[ci].open = 0
 		}
@@ -102,7 +102,7 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 		if open == 0 || !callMessage[m.ISUPType] {
 			return
 		}
-		c.attach(idx, open, c.calls[open-1])
+		c.attach(idx, open, c.call(open))
 		c.isupEvent(open, m, d)
 		if m.ISUPType == isup.RLC {
 			c.closeISUP(open, m, false)
@@ -169,7 +169,7 @@ func (c *Correlator) isupParty(call *Call, m *record.Message) Party {
 }
 
 func (c *Correlator) isupEvent(id uint32, m *record.Message, d *record.Decoded) {
-	call, lg := c.calls[id-1], c.leg(id)
+	call, lg := c.call(id), c.leg(id)
 	switch m.ISUPType {
 	case isup.ACM:
 		c.ring(call, lg, m)
@@ -252,7 +252,7 @@ done:
 // closeISUP ends an ISUP call: RLC, a circuit reset, or a new IAM on the
 // circuit. A reset releases the call if nothing did before.
 func (c *Correlator) closeISUP(id uint32, m *record.Message, reset bool) {
-	call, lg := c.calls[id-1], c.leg(id)
+	call, lg := c.call(id), c.leg(id)
 	lg.state |= stClosed
 	if reset && lg.state&stReleased == 0 {
 		lg.state |= stReleased | stReset

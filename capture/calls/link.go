@@ -47,7 +47,7 @@ func (c *Correlator) link(u unionFind, a, b uint32, why string) {
 	if a == b {
 		return
 	}
-	ca, cb := c.calls[a-1], c.calls[b-1]
+	ca, cb := c.call(a), c.call(b)
 	if slices.Contains(ca.Linked, b) {
 		return
 	}
@@ -84,7 +84,7 @@ func (c *Correlator) linkHeaders(u unionFind) {
 			} else {
 				first[k] = id
 			}
-			if o := c.byCallID.findString(l.val, c.calls); o != 0 {
+			if o := c.byCallID.findString(l.val, c.slabs); o != 0 {
 				c.link(u, o, id, why)
 			}
 		}
@@ -208,7 +208,7 @@ func (c *Correlator) numberPairs(pairs []linkPair, legs []numberCand, call *Call
 		if dt > c.window {
 			return pairs // the nearer side is already out of the window
 		}
-		o := c.calls[legs[j].id-1]
+		o := c.call(legs[j].id)
 		if !suffixMatch(nc, normDigits(o.Called, &oc), minMatchDigits) {
 			continue
 		}

@@ -19,11 +19,11 @@ func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
 
 func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
 	h := c.byCallID.hash(d.CallID)
-	id := c.byCallID.find(h, d.CallID, c.calls)
+	id := c.byCallID.find(h, d.CallID, c.slabs)
 	var call *Call
 	var lg *leg
 	if id != 0 {
-		call, lg = c.calls[id-1], c.leg(id)
+		call, lg = c.call(id), c.leg(id)
 	} else {
 		id, call, lg = c.newSIPCall(idx, d)
 		c.byCallID.insert(h, id)
@@ -307,7 +307,7 @@ func (c *Correlator) addSIPI(idx uint32, d *record.Decoded, id uint32, flags rec
 	if id == record.NoCall {
 		return
 	}
-	call, lg := c.calls[id-1], c.leg(id)
+	call, lg := c.call(id), c.leg(id)
 	c.attach(idx, id, call)
 	if m.Flags&record.Retransmission != 0 {
 		return
