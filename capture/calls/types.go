@@ -92,7 +92,7 @@ type Call struct {
 	Setup      int64 // INVITE or IAM
 	Ring       int64 // first 18x, ACM or CPG (alerting); 0 if none
 	Answer     int64 // 2xx to the INVITE, ANM or CON
-	Release    int64 // BYE, CANCEL or REL (the first one)
+	Release    int64 // BYE, CANCEL or REL (the first one); for a SIP call without either, the final non-2xx answer that ended it
 
 	Outcome    Outcome
 	Status     uint16 // final SIP status of the initial INVITE (0 if none)
@@ -101,6 +101,7 @@ type Call struct {
 
 	Messages []uint32 // indexes into Analysis.Messages, in capture order
 	Retrans  uint32   // retransmitted messages in this leg
+	Forks    uint16   // SIP: distinct To-tags answering the initial INVITE (early and confirmed dialogs); >1 when forked
 
 	Group  uint32   // ID of the first call of the linked group (its own ID when alone)
 	Linked []uint32 // IDs of the legs linked to this one directly
@@ -150,16 +151,18 @@ type Stats struct {
 	ISUPMessages    int            // including ISUP in SIP-I bodies
 	ByTransport     map[string]int // messages by record.Transport name
 	Legs            int            // calls (legs) of every kind
-	Calls           int            // legs that are calls (INVITE or IAM)
-	Groups          int            // calls once linked legs count once
+	Calls           int            // groups whose first leg is a call (INVITE or IAM): what ASR and NER count
+	Groups          int            // legs once linked legs count once
 	ByOutcome       map[string]int
 	ByStatus        map[int]int // final status of INVITE calls
 	ByCause         map[int]int // Q.850 cause of calls that have one
 	ByMethod        map[string]int
 	ByISUPType      map[string]int
 	Retransmissions int
-	ASR             float64 // answered / calls (finished ones: InProgress excluded), 0..1
-	NER             float64 // (answered + busy + rejected + cancelled) / calls, 0..1
+	OutsideCalls    int            // messages in no call (ISUP circuit maintenance, messages without a Call-ID)
+	DecodeErrors    map[string]int // set by the pipeline: frames that did not decode, by layer or reason
+	ASR             float64        // answered / calls (finished ones: InProgress excluded), 0..1
+	NER             float64        // (answered + busy + rejected + cancelled) / calls, 0..1
 	ACD             time.Duration
 	PDD             Percentiles
 	AnswerDelay     Percentiles

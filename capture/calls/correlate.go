@@ -1,0 +1,335 @@
+package calls
+
+import (
+	"time"
+
+	"github.com/sipgw/sipgw/capture/record"
+)
+
+// DefaultLinkHeaders are the B2BUA correlation headers looked at when
+// Config.LinkHeaders is nil. For P-Charging-Vector the pipeline passes the
+// icid-value parameter, not the whole header.
+var DefaultLinkHeaders = []string{"X-Call-ID", "X-CID", "Session-ID", "P-Charging-Vector"}
+
+const (
+	// DefaultLinkWindow bounds the distance between the INVITE and the IAM
+	// of a SIP leg and the ISUP leg a gateway made of it.
+	DefaultLinkWindow = 5 * time.Second
+	// DefaultISUPRetransWindow: the same ISUP message on the same circuit
+	// and direction within this time is a retransmission (or the same
+	// message captured twice).
+	DefaultISUPRetransWindow = time.Second
+)
+
+// Config tunes the correlation. The zero value selects the defaults.
+type Config struct {
+	// LinkHeaders are the B2BUA correlation headers; Decoded.Links[i] holds
+	// the value of LinkHeaders[i]. nil selects DefaultLinkHeaders; an empty,
+	// non-nil slice turns header linking off.
+	LinkHeaders []string
+	// LinkWindow is the largest INVITE↔IAM setup time difference for a
+	// SIP↔ISUP link by numbers (default 5 s).
+	LinkWindow time.Duration
+	// ISUPRetransWindow: the same ISUP message, circuit and direction within
+	// this window is a retransmission (default 1 s).
+	ISUPRetransWindow time.Duration
+}
+
+// retransLookback bounds how many earlier messages of a call (SIP) or
+// circuit (ISUP) a message is compared with to find a retransmission, so
+// a long dialog (thousands of INFO or NOTIFY) costs O(1) per message.
+const retransLookback = 64
+
+// Correlator builds calls from decoded messages fed in capture order. It
+// is not safe for concurrent use: the pipeline feeds it from one goroutine.
+type Correlator struct {
+	cfg       Config
+	linkNames []string // Call.Link text per link header
+	window    int64    // cfg.LinkWindow in ns
+	isupWin   int64    // cfg.ISUPRetransWindow in ns
+
+	ents  chunks[entry] // the messages with their correlation state
+	extra map[uint32][]record.FrameRef
+
+	endpoints []record.Endpoint
+	epIndex   map[epKey]record.EndpointID
+	epZoned   map[record.Endpoint]record.EndpointID // IPv6 with a zone: rare, keyed the slow way
+	epRecent  [4]epCached
+	epNext    uint8
+
+	slabs  [][]Call    // the calls, callSlab to a chunk: one allocation per chunk, found by ID without a pointer load
+	ncalls uint32      //
+	legs   chunks[leg] // parallel to the calls: correlation state, dropped at Finish
+	calls  []*Call     // built by Finish
+
+	byCallID callIndex // SIP Call-ID → call ID
+	circuits map[circuitKey]uint32
+	circ     []circuit // indexed by the circuits map
+
+	// The SIP message carrying ISUP whose body may follow (SIP-I).
+	sipi struct {
+		ok    bool
+		ref   record.FrameRef
+		call  uint32
+		flags record.Flags
+	}
+
+	strs arena
+}
+
+// entry is a kept message with its correlation state: the previous
+// message of the same chain (SIP call or ISUP circuit), 1-based, 0 for
+// none, and a hash of what the record does not keep (SIP To-tag, ISUP
+// parameters). 64 bytes: one cache line per message walked.
+type entry struct {
+	m    record.Message
+	prev uint32
+	hash uint32
+}
+
+func (c *Correlator) msg(i uint32) *record.Message { return &c.ents.at(i).m }
+func (c *Correlator) leg(id uint32) *leg           { return c.legs.at(id - 1) }
+func (c *Correlator) call(id uint32) *Call {
+	return &c.slabs[(id-1)/callSlab][(id-1)%callSlab]
+}
+
+const callSlab = 1024
+
+// New returns a Correlator configured by cfg (zero fields take defaults).
+func New(cfg Config) *Correlator {
+	if cfg.LinkHeaders == nil {
+		cfg.LinkHeaders = DefaultLinkHeaders
+	}
+	if cfg.LinkWindow <= 0 {
+		cfg.LinkWindow = DefaultLinkWindow
+	}
+	if cfg.ISUPRetransWindow <= 0 {
+		cfg.ISUPRetransWindow = DefaultISUPRetransWindow
+	}
+	c := &Correlator{cfg: cfg, window: int64(cfg.LinkWindow), isupWin: int64(cfg.ISUPRetransWindow)}
+	c.linkNames = make([]string, len(cfg.LinkHeaders))
+	for i, h := range cfg.LinkHeaders {
+		c.linkNames[i] = linkName(h)
+	}
+	c.reset()
+	return c
+}
+
+// linkName is the Call.Link text for a header: P-Charging-Vector links by
+// its icid-value, which is what users know it by.
+func linkName(h string) string {
+	if equalFold(h, "P-Charging-Vector") {
+		return "icid"
+	}
+	return h
+}
+
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Correlator) reset() {
+	c.ents, c.extra = chunks[entry]{}, nil
+	c.endpoints = nil
+	c.epIndex = make(map[epKey]record.EndpointID)
+	c.epZoned = nil
+	c.epRecent, c.epNext = [4]epCached{}, 0
+	c.slabs, c.ncalls, c.legs, c.calls = nil, 0, chunks[leg]{}, nil
+	c.byCallID = newCallIndex()
+	c.circuits = make(map[circuitKey]uint32)
+	c.circ = nil
+	c.sipi.ok = false
+	c.strs = arena{}
+}
+
+// Add correlates one message. Messages must come in capture order. It
+// returns the message's index in Analysis.Messages and the ID of the call
+// it belongs to (record.NoCall if none), so the pipeline can emit
+// per-message records as it goes. d is not retained: what is kept is
+// copied.
+func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
+	idx := uint32(c.ents.len())
+	m := d.Message
+	m.Src = c.endpoint(d.SrcEP)
+	m.Dst = c.endpoint(d.DstEP)
+	m.Call = record.NoCall
+	m.Flags &^= record.MoreFrames
+	if len(d.Frames) > 1 {
+		if c.extra == nil {
+			c.extra = make(map[uint32][]record.FrameRef)
+		}
+		c.extra[idx] = append([]record.FrameRef(nil), d.Frames...)
+		m.Flags |= record.MoreFrames
+	}
+	c.ents.push(entry{m: m})
+
+	sipi := c.sipi
+	c.sipi.ok = false
+	switch {
+	case m.Proto == record.SIP:
+		c.addSIP(idx, d)
+	case m.Proto == record.ISUP && m.Transport == record.SIPI:
+		if sipi.ok && sipi.ref == m.Ref {
+			c.addSIPI(idx, d, sipi.call, sipi.flags)
+			c.sipi = sipi // a body may hold several ISUP parts
+		}
+	case m.Proto == record.ISUP:
+		c.addISUP(idx, d)
+	}
+	return idx, c.msg(idx).Call
+}
+
+// epKey is an Endpoint as plain memory: hashing it is one memhash, where
+// the Endpoint struct (netip.Addr holds a zone handle) is hashed field by
+// field at three times the cost.
+type epKey struct {
+	hi, lo uint64
+	pc     uint32
+	port   uint16
+	family uint8 // 0 none, 4, 6
+	pcInfo uint8 // point code format and network indicator
+}
+
+// endpoint interns e.
+func (c *Correlator) endpoint(e record.Endpoint) record.EndpointID {
+	// Most messages come from the few endpoints seen last: comparing the
+	// structs is cheaper than building the key.
+	for i := range c.epRecent {
+		if r := &c.epRecent[i]; r.ok && r.e == e {
+			return r.id
+		}
+	}
+	id := c.endpointSlow(e)
+	c.epRecent[c.epNext] = epCached{e: e, id: id, ok: true}
+	c.epNext = (c.epNext + 1) % uint8(len(c.epRecent))
+	return id
+}
+
+func (c *Correlator) endpointSlow(e record.Endpoint) record.EndpointID {
+	a := e.Addr.Addr()
+	if a.Zone() != "" {
+		return c.endpointZoned(e)
+	}
+	k := epKey{pc: e.PC.Uint32(), port: e.Addr.Port(), pcInfo: uint8(e.PC.Format())<<2 | uint8(e.NI&3)}
+	if e.NI > 3 {
+		return c.endpointZoned(e) // not a real NI; keep it exact anyway
+	}
+	switch {
+	case a.Is4():
+		k.family = 4
+	case a.Is6():
+		k.family = 6
+	}
+	b := a.As16()
+	k.hi = uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 | uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+	k.lo = uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[10])<<40 | uint64(b[11])<<32 | uint64(b[12])<<24 | uint64(b[13])<<16 | uint64(b[14])<<8 | uint64(b[15])
+	id, ok := c.epIndex[k]
+	if !ok {
+		id = record.EndpointID(len(c.endpoints))
+		c.endpoints = append(c.endpoints, e)
+		c.epIndex[k] = id
+	}
+	return id
+}
+
+type epCached struct {
+	e  record.Endpoint
+	id record.EndpointID
+	ok bool
+}
+
+func (c *Correlator) endpointZoned(e record.Endpoint) record.EndpointID {
+	if id, ok := c.epZoned[e]; ok {
+		return id
+	}
+	if c.epZoned == nil {
+		c.epZoned = make(map[record.Endpoint]record.EndpointID)
+	}
+	id := record.EndpointID(len(c.endpoints))
+	c.endpoints = append(c.endpoints, e)
+	c.epZoned[e] = id
+	return id
+}
+
+// newCall appends a call that starts with message idx.
+func (c *Correlator) newCall(idx uint32, kind record.Proto) (uint32, *Call, *leg) {
+	if c.ncalls%callSlab == 0 {
+		c.slabs = append(c.slabs, make([]Call, callSlab))
+	}
+	c.ncalls++
+	id := c.ncalls
+	call := c.call(id)
+	m := c.msg(idx)
+	*call = Call{ID: id, Kind: kind, Start: m.Time, End: m.Time, Cause: record.NoCause, Caller: m.Src, Callee: m.Dst}
+	c.legs.push(leg{})
+	return id, call, c.leg(id)
+}
+
+// attach makes message idx part of call id.
+func (c *Correlator) attach(idx, id uint32, call *Call) {
+	m := c.msg(idx)
+	m.Call = id
+	if m.Time > call.End {
+		call.End = m.Time
+	}
+	if m.Time < call.Start {
+		call.Start = m.Time
+	}
+	if m.Flags&record.Retransmission != 0 {
+		call.Retrans++
+	}
+}
+
+// leg is a call's correlation state while messages are added.
+type leg struct {
+	seen        uint64 // filter of the SIP messages seen (see sipRetrans)
+	state       legState
+	status      uint16 // final status of the initial INVITE transaction (2xx once answered)
+	inviteCSeq  uint32 // CSeq of the initial INVITE transaction
+	fromTag     uint32 // hash of the caller's From-tag
+	last        uint32 // last message of the SIP call's chain, 1-based
+	finalAt     int64  // time of the final non-2xx answer
+	tags        [2]uint32
+	moreTags    []uint32 // fork To-tags beyond tags, up to maxForkTags
+	nTags       uint16
+	links       []linkValue
+	sipiCalled  string // numbers of an IAM carried in the INVITE (SIP-I)
+	sipiCalling string
+}
+
+type legState uint16
+
+const (
+	stInvite    legState = 1 << iota // the initial INVITE transaction is known (ISUP: IAM seen)
+	stRinging                        // 18x / ACM / CPG alerting seen
+	stAnswered                       // 2xx / ANM / CON
+	stFinal                          // final non-2xx answer to the initial INVITE
+	stCancelled                      // CANCEL, or BYE from the caller before answer
+	stReleased                       // BYE / REL seen
+	stISUPCause                      // Cause came from ISUP (REL), which wins over SIP Reason
+	stReset                          // ISUP circuit reset (RSC, GRS, UCIC) ended the call
+	stClosed                         // ISUP: RLC, reset or a new IAM ended the call
+	stFromTag                        // fromTag is set
+)
+
+const maxForkTags = 64
+
+type linkValue struct {
+	hdr uint8
+	val string
+}

@@ -1,0 +1,295 @@
+package calls
+
+import (
+	"slices"
+	"time"
+
+	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/isup"
+)
+
+// Finish decides every call's outcome, links legs into groups, computes
+// the statistics and returns the analysis. The correlation indexes (Call-ID
+// map, circuits, per-message state) are dropped; the Correlator is left
+// empty and may be fed a new capture.
+func (c *Correlator) Finish() *Analysis {
+	c.calls = make([]*Call, c.ncalls)
+	for i := range c.calls {
+		c.calls[i] = c.call(uint32(i) + 1)
+	}
+	for i, call := range c.calls {
+		lg := c.leg(uint32(i) + 1)
+		if call.Kind == record.ISUP {
+			finishISUP(call, lg)
+		} else {
+			finishSIP(call, lg)
+		}
+	}
+	msgs := c.messages()
+	messageLists(c.calls, msgs)
+
+	u := newUnionFind(len(c.calls))
+	c.linkHeaders(u)
+	c.linkNumbers(u)
+	for i, call := range c.calls {
+		call.Group = u.find(uint32(i)) + 1
+	}
+
+	a := &Analysis{
+		Messages:    msgs,
+		Endpoints:   c.endpoints,
+		ExtraFrames: c.extra,
+		Calls:       c.calls,
+	}
+	if a.ExtraFrames == nil {
+		a.ExtraFrames = map[uint32][]record.FrameRef{}
+	}
+	a.Stats = computeStats(a)
+	c.reset()
+	return a
+}
+
+func finishSIP(call *Call, lg *leg) {
+	if call.Method != record.INVITE {
+		call.Outcome = NotCall
+		return
+	}
+	call.Forks = lg.nTags
+	call.Status = lg.status
+	switch {
+	case lg.state&stAnswered != 0:
+		call.Outcome = Answered
+	case lg.state&stCancelled != 0:
+		call.Outcome = Cancelled
+	case lg.state&stFinal != 0:
+		call.Outcome = sipOutcome(lg.status, call.Cause)
+		if lg.state&stReleased == 0 {
+			call.Release = lg.finalAt
+			call.ReleasedBy = Callee
+		}
+	case lg.state&stReleased != 0:
+		call.Outcome = Failed // BYE before any answer, not from the caller
+	default:
+		call.Outcome = InProgress
+	}
+}
+
+// sipOutcome classifies the final non-2xx answer to an INVITE.
+func sipOutcome(status uint16, cause int16) Outcome {
+	switch {
+	case status == 486 || status == 600 || cause == 17:
+		return Busy
+	case status == 487:
+		return Cancelled
+	case status >= 300 && status < 400:
+		return Rejected // redirected: the called side decided
+	case status >= 600:
+		return Rejected
+	}
+	switch status {
+	case 403, 404, 410, 480, 484, 485, 488:
+		return Rejected
+	}
+	return Failed // 408, other 4xx, 5xx
+}
+
+func finishISUP(call *Call, lg *leg) {
+	switch {
+	case lg.state&stAnswered != 0:
+		call.Outcome = Answered
+	case lg.state&stReset != 0:
+		call.Outcome = Failed
+	case lg.state&stReleased != 0:
+		call.Outcome = isupOutcome(call.Cause, call.ReleasedBy)
+	default:
+		call.Outcome = InProgress
+	}
+}
+
+// isupOutcome classifies a REL before answer by its Q.850 cause and by
+// who sent it.
+func isupOutcome(cause int16, by Party) Outcome {
+	switch {
+	case cause == 17:
+		return Busy
+	case cause < 0:
+		if by == Caller {
+			return Cancelled
+		}
+		return Failed
+	case (cause == 16 || cause == 31) && by == Caller:
+		return Cancelled
+	case cause < 32:
+		return Rejected // class 0 and 1: decided by the called user or number
+	}
+	return Failed // class 2 and above: the network
+}
+
+// messages copies the kept messages into one slice of exact length,
+// releasing each chunk of correlation state once copied.
+func (c *Correlator) messages() []record.Message {
+	msgs := make([]record.Message, c.ents.len())
+	i := 0
+	for k, ch := range c.ents.c {
+		for j := range ch {
+			msgs[i] = ch[j].m
+			i++
+		}
+		c.ents.c[k] = nil
+	}
+	return msgs
+}
+
+// messageLists fills every call's Messages from one shared backing array,
+// each call's slice capped so that appending to it cannot overwrite its
+// neighbour's.
+func messageLists(calls []*Call, msgs []record.Message) {
+	if len(calls) == 0 {
+		return
+	}
+	counts := make([]uint32, len(calls)+1)
+	n := 0
+	for i := range msgs {
+		if id := msgs[i].Call; id != record.NoCall {
+			counts[id]++
+			n++
+		}
+	}
+	backing := make([]uint32, n)
+	off := uint32(0)
+	for id := 1; id < len(counts); id++ {
+		k := counts[id]
+		calls[id-1].Messages = backing[off : off : off+k]
+		off += k
+	}
+	for i := range msgs {
+		if id := msgs[i].Call; id != record.NoCall {
+			call := calls[id-1]
+			call.Messages = append(call.Messages, uint32(i))
+		}
+	}
+}
+
+// computeStats counts messages, and calls once per group through the
+// group's first leg (the originating one): Calls, ByOutcome, ByStatus,
+// ByCause, ASR, NER, ACD and the delays look at first legs only, and
+// ByOutcome also counts the groups that are not calls ("not-call").
+// ASR and NER divide by the calls that ended (not in progress); PDD and
+// answer delays include calls still in progress that have them.
+func computeStats(a *Analysis) Stats {
+	s := Stats{
+		ByTransport:  map[string]int{},
+		ByOutcome:    map[string]int{},
+		ByStatus:     map[int]int{},
+		ByCause:      map[int]int{},
+		ByMethod:     map[string]int{},
+		ByISUPType:   map[string]int{},
+		DecodeErrors: map[string]int{},
+	}
+	s.Messages = len(a.Messages)
+	// Count by enum value first: three map updates per message would cost
+	// more than the rest of the pass.
+	var byTransport, byMethod, byISUP [256]int
+	for i := range a.Messages {
+		m := &a.Messages[i]
+		switch m.Proto {
+		case record.SIP:
+			s.SIPMessages++
+			if m.Method != record.MethodNone {
+				byMethod[m.Method]++
+			}
+		case record.ISUP:
+			s.ISUPMessages++
+			byISUP[m.ISUPType]++
+		}
+		byTransport[m.Transport]++
+		if m.Flags&record.Retransmission != 0 {
+			s.Retransmissions++
+		}
+		if m.Call == record.NoCall {
+			s.OutsideCalls++
+		}
+	}
+	for v := range 256 {
+		if n := byTransport[v]; n > 0 {
+			s.ByTransport[record.Transport(v).String()] += n
+		}
+		if n := byMethod[v]; n > 0 {
+			s.ByMethod[record.Method(v).String()] += n
+		}
+		if n := byISUP[v]; n > 0 {
+			s.ByISUPType[isup.MessageType(v).String()] += n
+		}
+	}
+
+	s.Legs = len(a.Calls)
+	var pdd, ans []time.Duration
+	var finished, answered, effective, acdN int
+	var acdSum float64
+	for _, call := range a.Calls {
+		if call.Group != call.ID {
+			continue
+		}
+		s.Groups++
+		s.ByOutcome[call.Outcome.String()]++
+		if call.Outcome == NotCall {
+			continue
+		}
+		s.Calls++
+		if call.Kind == record.SIP && call.Status != 0 {
+			s.ByStatus[int(call.Status)]++
+		}
+		if call.Cause != record.NoCause {
+			s.ByCause[int(call.Cause)]++
+		}
+		if d, ok := call.PDD(); ok {
+			pdd = append(pdd, d)
+		}
+		if d, ok := call.AnswerDelay(); ok {
+			ans = append(ans, d)
+		}
+		switch call.Outcome {
+		case InProgress:
+			continue
+		case Answered:
+			answered++
+			effective++
+			if d, ok := call.Duration(); ok {
+				acdSum += float64(d)
+				acdN++
+			}
+		case Busy, Rejected, Cancelled:
+			effective++
+		}
+		finished++
+	}
+	if finished > 0 {
+		s.ASR = float64(answered) / float64(finished)
+		s.NER = float64(effective) / float64(finished)
+	}
+	if acdN > 0 {
+		s.ACD = time.Duration(acdSum / float64(acdN))
+	}
+	s.PDD = percentiles(pdd)
+	s.AnswerDelay = percentiles(ans)
+	return s
+}
+
+// percentiles uses the nearest-rank method: the p-th percentile of N
+// sorted values is the value at rank ⌈p·N/100⌉ (1-based), always one of
+// the observed values.
+func percentiles(d []time.Duration) Percentiles {
+	if len(d) == 0 {
+		return Percentiles{}
+	}
+	slices.Sort(d)
+	n := len(d)
+	rank := func(p int) time.Duration {
+		r := (p*n + 99) / 100
+		return d[max(r, 1)-1]
+	}
+	return Percentiles{
+		N: n, Min: d[0], Max: d[n-1],
+		P50: rank(50), P90: rank(90), P95: rank(95), P99: rank(99),
+	}
+}

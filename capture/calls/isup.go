@@ -1,0 +1,283 @@
+package calls
+
+import (
+	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/sigtran/mtp3"
+)
+
+// circuitKey names an ISUP circuit the same way from both ends: network
+// indicator, the lower and the higher point code, CIC.
+type circuitKey struct {
+	ni   mtp3.NetworkIndicator
+	a, b mtp3.PointCode
+	cic  uint32
+}
+
+func pcLess(a, b mtp3.PointCode) bool {
+	if a.Format() != b.Format() {
+		return a.Format() < b.Format()
+	}
+	return a.Uint32() < b.Uint32()
+}
+
+func makeCircuitKey(ni mtp3.NetworkIndicator, opc, dpc mtp3.PointCode, cic uint32) circuitKey {
+	if pcLess(dpc, opc) {
+		opc, dpc = dpc, opc
+	}
+	return circuitKey{ni: ni, a: opc, b: dpc, cic: cic}
+}
+
+// circuit is one circuit's state: its open call and its last message (the
+// head of the chain searched for retransmissions).
+type circuit struct {
+	open uint32 // call ID, 0 when idle
+	last uint32 // 1-based message index
+}
+
+// callMessage marks the ISUP messages that belong to the call open on
+// their circuit. Circuit and group supervision (BLO, GRS, CQM, UPT…)
+// stays outside calls.
+var callMessage = func() (t [256]bool) {
+	for _, m := range []isup.MessageType{
+		isup.SAM, isup.INR, isup.INF, isup.COT, isup.ACM, isup.CON, isup.FOT, isup.ANM,
+		isup.REL, isup.SUS, isup.RES, isup.RLC, isup.FAR, isup.FAA, isup.FRJ, isup.PAM,
+		isup.CPG, isup.USR, isup.CFN, isup.CRG, isup.NRM, isup.FAC, isup.IDR, isup.IRS,
+		isup.SGM, isup.LPR, isup.APM, isup.PRI, isup.SDN, isup.EXM,
+	} {
+		t[m] = true
+	}
+	return t
+}()
+
+func (c *Correlator) circuitIndex(k circuitKey) uint32 {
+	if i, ok := c.circuits[k]; ok {
+		return i
+	}
+	i := uint32(len(c.circ))
+	c.circ = append(c.circ, circuit{})
+	c.circuits[k] = i
+	return i
+}
+
+// addISUP handles an ISUP message carried by SS7 or SIGTRAN: IAM opens a
+// call on its circuit, RLC or a reset closes it, call messages attach to
+// the open call, supervision messages stay outside calls.
+func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
+	m := c.msg(idx)
+	key := makeCircuitKey(d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC)
+	ci := c.circuitIndex(key)
+	h := isupHash(d.ISUPMsg, m.ISUPType)
+	if m.Flags&record.Retransmission == 0 && c.isupRetrans(c.circ[ci].last, m, h) {
+		m.Flags |= record.Retransmission
+	}
+	e := c.ents.at(idx)
+	e.prev, e.hash = c.circ[ci].last, h
+	c.circ[ci].last = idx + 1
+	open := c.circ[ci].open
+
+	if m.Flags&record.Retransmission != 0 {
+		if open != 0 && (callMessage[m.ISUPType] || m.ISUPType == isup.IAM) {
+			c.attach(idx, open, c.call(open))
+		}
+		return
+	}
+	switch m.ISUPType {
+	case isup.IAM:
+		if open != 0 {
+			// The release of the previous call was not captured: close it
+			// with what was seen.
+			c.closeISUP(open, m, false)
+		}
+		c.circ[ci].open = c.newISUPCall(idx, d)
+	case isup.RSC, isup.UCIC:
+		if open != 0 {
+			c.attach(idx, open, c.call(open))
+			c.closeISUP(open, m, true)
+			c.circ[ci].open = 0
+		}
+	case isup.GRS:
+		c.resetRange(key, m, d.ISUPMsg)
+	default:
+		if open == 0 || !callMessage[m.ISUPType] {
+			return
+		}
+		c.attach(idx, open, c.call(open))
+		c.isupEvent(open, m, d)
+		if m.ISUPType == isup.RLC {
+			c.closeISUP(open, m, false)
+			c.circ[ci].open = 0
+		}
+	}
+}
+
+// isupRetrans reports whether the circuit carried the same message in the
+// same direction within the retransmission window.
+func (c *Correlator) isupRetrans(prev uint32, m *record.Message, h uint32) bool {
+	for n := 0; prev != 0 && n < retransLookback; n++ {
+		a := c.ents.at(prev - 1)
+		o := &a.m
+		prev = a.prev
+		if m.Time-o.Time > c.isupWin {
+			return false
+		}
+		if o.Src == m.Src && o.Dst == m.Dst && o.ISUPType == m.ISUPType && a.hash == h {
+			return true
+		}
+	}
+	return false
+}
+
+// isupHash tells two messages of the same type apart (two SAMs with
+// different digits are not a retransmission).
+func isupHash(msg *isup.Message, t isup.MessageType) uint32 {
+	h := (uint32(2166136261) ^ uint32(t)) * 16777619
+	if msg == nil {
+		return h
+	}
+	for _, p := range msg.Params {
+		h = (h ^ uint32(p.Code)) * 16777619
+		h = (h ^ uint32(len(p.Data))) * 16777619
+		for _, x := range p.Data {
+			h = (h ^ uint32(x)) * 16777619
+		}
+	}
+	for _, x := range msg.Body {
+		h = (h ^ uint32(x)) * 16777619
+	}
+	return h
+}
+
+func (c *Correlator) newISUPCall(idx uint32, d *record.Decoded) uint32 {
+	id, call, lg := c.newCall(idx, record.ISUP)
+	m := c.msg(idx)
+	call.NI, call.OPC, call.DPC, call.CIC = d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC
+	call.Setup = m.Time
+	lg.state |= stInvite
+	call.Calling = c.strs.str(d.Calling)
+	call.Called = c.strs.str(d.Called)
+	call.From, call.To = call.Calling, call.Called
+	c.attach(idx, id, call)
+	return id
+}
+
+func (c *Correlator) isupParty(call *Call, m *record.Message) Party {
+	if m.Src == call.Caller {
+		return Caller
+	}
+	return Callee
+}
+
+func (c *Correlator) isupEvent(id uint32, m *record.Message, d *record.Decoded) {
+	call, lg := c.call(id), c.leg(id)
+	switch m.ISUPType {
+	case isup.ACM:
+		c.ring(call, lg, m)
+	case isup.CPG:
+		if alerting(d.ISUPMsg) {
+			c.ring(call, lg, m)
+		}
+	case isup.ANM, isup.CON:
+		if lg.state&stAnswered == 0 {
+			lg.state |= stAnswered
+			call.Answer = m.Time
+		}
+	case isup.REL:
+		if lg.state&stReleased == 0 {
+			lg.state |= stReleased
+			call.Release = m.Time
+			call.ReleasedBy = c.isupParty(call, m)
+			call.Cause = m.Cause
+		}
+	case isup.SAM:
+		// Overlap sending: the called number grows until the ACM.
+		if lg.state&(stRinging|stAnswered) == 0 && m.Src == call.Caller && d.ISUPMsg != nil {
+			if p, ok := d.ISUPMsg.Param(isup.ParamSubsequentNumber); ok {
+				c.appendDigits(call, p)
+			}
+		}
+	}
+}
+
+func (c *Correlator) ring(call *Call, lg *leg, m *record.Message) {
+	if lg.state&stRinging == 0 {
+		lg.state |= stRinging
+		call.Ring = m.Time
+	}
+}
+
+// alerting reports whether a CPG's event information says ALERTING.
+func alerting(msg *isup.Message) bool {
+	if msg == nil {
+		return false
+	}
+	p, ok := msg.Param(isup.ParamEventInformation)
+	return ok && len(p) > 0 && isup.EventIndicator(p[0]&0x7f) == isup.EventAlerting
+}
+
+// appendDigits adds a subsequent number's BCD digits (Q.763 §3.51: odd
+// indicator, then two digits an octet, low nibble first) to the called
+// number.
+func (c *Correlator) appendDigits(call *Call, p []byte) {
+	if len(p) < 2 {
+		return
+	}
+	var buf [64]byte
+	b := append(buf[:0], call.Called...)
+	odd := p[0]&0x80 != 0
+	for i, x := range p[1:] {
+		for j, n := range [2]byte{x & 0x0f, x >> 4} {
+			if j == 1 && odd && i == len(p)-2 {
+				break
+			}
+			if n == 0x0f || len(b) == cap(b) {
+				goto done
+			}
+			if n < 10 {
+				b = append(b, '0'+n)
+			}
+		}
+	}
+done:
+	if len(b) == len(call.Called) {
+		return
+	}
+	shared := call.To == call.Called
+	call.Called = c.strs.str(b)
+	if shared {
+		call.To = call.Called
+	}
+}
+
+// closeISUP ends an ISUP call: RLC, a circuit reset, or a new IAM on the
+// circuit. A reset releases the call if nothing did before.
+func (c *Correlator) closeISUP(id uint32, m *record.Message, reset bool) {
+	call, lg := c.call(id), c.leg(id)
+	lg.state |= stClosed
+	if reset && lg.state&stReleased == 0 {
+		lg.state |= stReleased | stReset
+		call.Release = m.Time
+		call.ReleasedBy = c.isupParty(call, m)
+	}
+}
+
+// resetRange closes the calls open on the circuits a GRS resets: its CIC
+// and the range after it (Q.763 §3.43).
+func (c *Correlator) resetRange(k circuitKey, m *record.Message, msg *isup.Message) {
+	n := uint32(0)
+	if msg != nil {
+		if p, ok := msg.Param(isup.ParamRangeAndStatus); ok && len(p) > 0 {
+			n = uint32(p[0])
+		}
+	}
+	for i := uint32(0); i <= n; i++ {
+		k2 := k
+		k2.cic = k.cic + i
+		ci, ok := c.circuits[k2]
+		if !ok || c.circ[ci].open == 0 {
+			continue
+		}
+		c.closeISUP(c.circ[ci].open, m, true)
+		c.circ[ci].open = 0
+	}
+}

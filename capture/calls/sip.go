@@ -1,0 +1,345 @@
+package calls
+
+import (
+	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/isup"
+)
+
+// addSIP puts a SIP message in the call of its Call-ID (a new call for a
+// new Call-ID) and advances the call's state.
+func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
+	m := c.msg(idx)
+	if len(d.CallID) != 0 {
+		c.sipCall(idx, m, d)
+	}
+	if m.Flags&record.HasISUP != 0 {
+		c.sipi.ok, c.sipi.ref, c.sipi.call, c.sipi.flags = true, m.Ref, m.Call, m.Flags
+	}
+}
+
+func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
+	h := c.byCallID.hash(d.CallID)
+	id := c.byCallID.find(h, d.CallID, c.slabs)
+	var call *Call
+	var lg *leg
+	if id != 0 {
+		call, lg = c.call(id), c.leg(id)
+	} else {
+		id, call, lg = c.newSIPCall(idx, d)
+		c.byCallID.insert(h, id)
+	}
+
+	tag := fnv32(d.ToTag)
+	if m.Flags&record.Retransmission == 0 && c.sipRetrans(lg, m, tag) {
+		m.Flags |= record.Retransmission
+	}
+	e := c.ents.at(idx)
+	e.prev, e.hash = lg.last, tag
+	lg.last = idx + 1
+	c.attach(idx, id, call)
+	if m.Flags&record.Retransmission != 0 {
+		return // a retransmission tells nothing new and must not skew timing
+	}
+	if len(d.Links) > 0 {
+		c.collectLinks(lg, d.Links)
+	}
+	if m.IsRequest() {
+		c.sipRequest(call, lg, m, d)
+	} else {
+		c.sipResponse(call, lg, m, d, tag)
+	}
+}
+
+func (c *Correlator) newSIPCall(idx uint32, d *record.Decoded) (uint32, *Call, *leg) {
+	id, call, lg := c.newCall(idx, record.SIP)
+	m := c.msg(idx)
+	call.CallID = c.strs.str(d.CallID)
+	if m.IsRequest() {
+		call.Method = m.Method
+	} else {
+		// The capture began after the request: its CSeq says what it was,
+		// and the response travels back to the caller.
+		call.Method = m.CSeqMethod
+		call.Caller, call.Callee = m.Dst, m.Src
+		if len(d.FromTag) > 0 {
+			lg.fromTag = fnv32(d.FromTag)
+			lg.state |= stFromTag
+		}
+	}
+	// From and To describe the dialog's originator unless the first
+	// message is a request from the callee, which cannot be told yet.
+	call.From = c.strs.str(d.FromUser)
+	call.To = c.strs.str(d.ToUser)
+	return id, call, lg
+}
+
+// sipRetrans reports whether m repeats an earlier message of its call:
+// same direction, CSeq and method, and for responses the same status and
+// To-tag (a fork's 180 is not a retransmission of another fork's).
+func (c *Correlator) sipRetrans(lg *leg, m *record.Message, tag uint32) bool {
+	// The leg's filter of messages seen answers "certainly new" for most
+	// messages without walking the chain, whose entries are cold in cache.
+	h := uint32(m.Src)*0x9e3779b1 ^ uint32(m.Dst)*0x85ebca6b ^ m.CSeq*0xc2b2ae35 ^
+		uint32(m.Method)<<24 ^ uint32(m.CSeqMethod)<<16 ^ uint32(m.Status)
+	if m.Method == record.MethodNone {
+		h ^= tag // the To-tag tells responses apart, not requests
+	}
+	h *= 0x27d4eb2f
+	bit := uint64(1) << (h >> 26)
+	seen := lg.seen&bit != 0
+	lg.seen |= bit
+	if !seen {
+		return false
+	}
+	prev := lg.last
+	for n := 0; prev != 0 && n < retransLookback; n++ {
+		a := c.ents.at(prev - 1)
+		o := &a.m
+		prev = a.prev
+		if o.Src != m.Src || o.Dst != m.Dst || o.CSeq != m.CSeq || o.Method != m.Method ||
+			o.CSeqMethod != m.CSeqMethod || o.Status != m.Status {
+			continue
+		}
+		if m.Method == record.MethodNone && a.hash != tag {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+func (c *Correlator) collectLinks(lg *leg, links [][]byte) {
+	for i, v := range links {
+		if len(v) == 0 || i >= len(c.linkNames) || i > 255 {
+			continue
+		}
+		have := false
+		for _, l := range lg.links {
+			if int(l.hdr) == i {
+				have = true
+				break
+			}
+		}
+		if !have {
+			lg.links = append(lg.links, linkValue{hdr: uint8(i), val: c.strs.str(v)})
+		}
+	}
+}
+
+func (c *Correlator) sipRequest(call *Call, lg *leg, m *record.Message, d *record.Decoded) {
+	if m.Method != record.INVITE && m.Method == call.Method && call.Calling == "" && call.Called == "" {
+		c.sipNumbers(call, d) // REGISTER, OPTIONS…: the dialog's first request
+	}
+	switch m.Method {
+	case record.INVITE:
+		switch {
+		case lg.state&stInvite == 0:
+			lg.state |= stInvite
+			lg.inviteCSeq = m.CSeq
+			call.Setup = m.Time
+			call.Caller, call.Callee = m.Src, m.Dst
+			call.From, call.To = c.reuse(d.FromUser, call.From), c.reuse(d.ToUser, call.To)
+			c.sipNumbers(call, d)
+			if len(d.FromTag) > 0 {
+				lg.fromTag = fnv32(d.FromTag)
+				lg.state |= stFromTag
+			}
+		case m.CSeq != lg.inviteCSeq && len(d.ToTag) == 0 && lg.state&(stAnswered|stCancelled) == 0:
+			// An INVITE outside any dialog with a new CSeq: the caller tries
+			// again after 401/407, 3xx or 422; that transaction decides.
+			lg.inviteCSeq = m.CSeq
+			lg.state &^= stFinal
+			lg.status = 0
+			lg.nTags, lg.moreTags = 0, nil // the challenge's To-tag was no fork
+		}
+		// Otherwise a re-INVITE, or the same INVITE at another hop.
+	case record.CANCEL:
+		if lg.state&stInvite != 0 && m.CSeq == lg.inviteCSeq && lg.state&(stAnswered|stFinal) == 0 {
+			lg.state |= stCancelled
+			c.sipRelease(call, lg, m, Caller)
+		}
+	case record.BYE:
+		p := c.sipParty(call, lg, m, d)
+		if lg.state&stAnswered == 0 && lg.state&stFinal == 0 && p == Caller {
+			lg.state |= stCancelled // BYE on an early dialog: the caller gave up
+		}
+		c.sipRelease(call, lg, m, p)
+	}
+}
+
+// sipNumbers takes the call's numbers from its first request: calling =
+// P-Asserted-Identity user (else From), called = Request-URI user (else
+// To). Equal texts share one string.
+func (c *Correlator) sipNumbers(call *Call, d *record.Decoded) {
+	calling := d.PAIUser
+	if len(calling) == 0 {
+		calling = d.FromUser
+	}
+	called := d.RURIUser
+	if len(called) == 0 {
+		called = d.ToUser
+	}
+	call.Calling = c.reuse(calling, call.From)
+	call.Called = c.reuse(called, call.To)
+}
+
+// reuse returns s when it holds b, else a copy of b.
+func (c *Correlator) reuse(b []byte, s string) string {
+	if string(b) == s {
+		return s
+	}
+	return c.strs.str(b)
+}
+
+// sipRelease records the first BYE or CANCEL and the Q.850 cause of its
+// Reason header.
+func (c *Correlator) sipRelease(call *Call, lg *leg, m *record.Message, p Party) {
+	if lg.state&stReleased == 0 {
+		lg.state |= stReleased
+		call.Release = m.Time
+		call.ReleasedBy = p
+	}
+	c.sipCause(call, lg, m)
+}
+
+func (c *Correlator) sipCause(call *Call, lg *leg, m *record.Message) {
+	if m.Cause != record.NoCause && call.Cause == record.NoCause && lg.state&stISUPCause == 0 {
+		call.Cause = m.Cause
+	}
+}
+
+// sipParty says who sent an in-dialog request: by endpoint first, then
+// (NAT, B2BUA, a new TCP connection) by the From-tag, then by address
+// without the port.
+func (c *Correlator) sipParty(call *Call, lg *leg, m *record.Message, d *record.Decoded) Party {
+	if call.Caller != call.Callee {
+		switch m.Src {
+		case call.Caller:
+			return Caller
+		case call.Callee:
+			return Callee
+		}
+	}
+	if lg.state&stFromTag != 0 && len(d.FromTag) > 0 {
+		if fnv32(d.FromTag) == lg.fromTag {
+			return Caller
+		}
+		return Callee
+	}
+	src := c.endpoints[m.Src].Addr.Addr()
+	caller, callee := c.endpoints[call.Caller].Addr.Addr(), c.endpoints[call.Callee].Addr.Addr()
+	switch {
+	case caller == callee:
+	case src == caller:
+		return Caller
+	case src == callee:
+		return Callee
+	}
+	return Nobody
+}
+
+func (c *Correlator) sipResponse(call *Call, lg *leg, m *record.Message, d *record.Decoded, tag uint32) {
+	if m.CSeqMethod != record.INVITE {
+		return
+	}
+	if lg.state&stInvite == 0 {
+		// The INVITE was not captured: its first response stands for it.
+		lg.state |= stInvite
+		lg.inviteCSeq = m.CSeq
+	}
+	if m.CSeq != lg.inviteCSeq {
+		return // a re-INVITE's answer does not change the call's outcome
+	}
+	if m.Status > 100 && len(d.ToTag) > 0 {
+		lg.addTag(tag)
+	}
+	switch {
+	case m.Status < 100:
+	case m.Status < 200:
+		if m.Status >= 180 && lg.state&stRinging == 0 {
+			lg.state |= stRinging
+			call.Ring = m.Time
+		}
+	case m.Status < 300:
+		if lg.state&stAnswered == 0 {
+			lg.state |= stAnswered
+			lg.status = m.Status
+			call.Answer = m.Time
+		}
+	default:
+		if lg.state&stAnswered == 0 {
+			lg.state |= stFinal
+			lg.status = m.Status
+			lg.finalAt = m.Time
+			c.sipCause(call, lg, m)
+		}
+	}
+}
+
+func (lg *leg) addTag(h uint32) {
+	n := int(lg.nTags)
+	for i := 0; i < n && i < len(lg.tags); i++ {
+		if lg.tags[i] == h {
+			return
+		}
+	}
+	for _, t := range lg.moreTags {
+		if t == h {
+			return
+		}
+	}
+	switch {
+	case n < len(lg.tags):
+		lg.tags[n] = h
+	case n < maxForkTags:
+		lg.moreTags = append(lg.moreTags, h)
+	default:
+		return
+	}
+	lg.nTags++
+}
+
+// addSIPI attaches an ISUP message carried in a SIP-I body to the call of
+// the SIP message that carried it.
+func (c *Correlator) addSIPI(idx uint32, d *record.Decoded, id uint32, flags record.Flags) {
+	m := c.msg(idx)
+	m.Flags |= flags & record.Retransmission
+	if id == record.NoCall {
+		return
+	}
+	call, lg := c.call(id), c.leg(id)
+	c.attach(idx, id, call)
+	if m.Flags&record.Retransmission != 0 {
+		return
+	}
+	switch m.ISUPType {
+	case isup.IAM:
+		if lg.sipiCalled == "" && lg.sipiCalling == "" {
+			lg.sipiCalled = c.reuse(d.Called, call.Called)
+			lg.sipiCalling = c.reuse(d.Calling, call.Calling)
+		}
+		if call.Called == "" {
+			call.Called = lg.sipiCalled
+		}
+		if call.Calling == "" {
+			call.Calling = lg.sipiCalling
+		}
+	case isup.REL:
+		// The ISUP cause is the one the network meant; the Reason header
+		// may be a gateway's mapping of it.
+		if m.Cause != record.NoCause && lg.state&stISUPCause == 0 {
+			lg.state |= stISUPCause
+			call.Cause = m.Cause
+		}
+	}
+}
+
+// fnv32 is FNV-1a: a cheap, allocation-free hash of a tag.
+func fnv32(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, x := range b {
+		h ^= uint32(x)
+		h *= 16777619
+	}
+	return h
+}
