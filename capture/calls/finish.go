@@ -293,3 +293,27 @@ func percentiles(d []time.Duration) Percentiles {
 		P50: rank(50), P90: rank(90), P95: rank(95), P99: rank(99),
 	}
 }
+
+// StatsOf computes the statistics of a subset of the calls (a filter's
+// selection): their messages, and each selected group once. A selected leg
+// whose group's first leg is not selected counts as a group of its own.
+func StatsOf(a *Analysis, sel []*Call) Stats {
+	in := make(map[uint32]bool, len(sel))
+	for _, c := range sel {
+		in[c.ID] = true
+	}
+	sub := &Analysis{Endpoints: a.Endpoints}
+	for _, c := range sel {
+		cc := *c
+		if !in[c.Group] {
+			cc.Group = cc.ID
+		}
+		sub.Calls = append(sub.Calls, &cc)
+		for _, idx := range c.Messages {
+			sub.Messages = append(sub.Messages, a.Messages[idx])
+		}
+	}
+	s := computeStats(sub)
+	s.Legs = len(sel)
+	return s
+}
