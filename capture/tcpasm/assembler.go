@@ -564,7 +564,7 @@ func (a *Assembler) skipGap(f *flow, emit func(*Message)) bool {
 	first := f.ooo[0]
 	missing := uint64(first.seq - f.nxt)
 	a.endBurst(f)
-	lost := len(f.buf) + f.ws.drop()
+	lost := len(f.buf) + f.ws.drop(f.pos)
 	a.stats.Gaps++
 	a.stats.BytesMissing += missing
 	a.stats.BytesSkipped += uint64(lost)
@@ -588,8 +588,15 @@ func (a *Assembler) closeFlow(f *flow, err error, emit func(*Message)) {
 			break
 		}
 	}
+	n := len(f.buf) + f.ws.drop(f.pos)
+	if f.b.open {
+		// Bytes held after a plausible start that never completed belong
+		// to the burst that was skipping.
+		a.skip(f, n)
+		n = 0
+	}
 	a.endBurst(f)
-	if n := len(f.buf) + f.ws.drop(); n > 0 {
+	if n > 0 {
 		a.stats.BytesSkipped += uint64(n)
 		a.report(Problem{Key: f.key, Ref: f.lastRef(), Skipped: n,
 			Err: &Error{Layer: LayerTCP, Offset: f.pos, Err: err}})
@@ -685,14 +692,21 @@ func (a *Assembler) streamStep(f *flow, b []byte, off uint64, emit func(*Message
 			a.skip(f, k)
 			return k
 		}
+		// A plausible start. A burst that skipped bytes ends only when a
+		// message comes out, so that a run of near misses is one problem.
 		f.sync, f.sniff = true, false
-		a.endBurst(f)
+		if f.b.skipped == 0 && !f.b.always {
+			a.endBurst(f)
+		}
 	}
 	switch b[0] {
 	case '\r', '\n':
 		return crlf(b)
 	case 'G', 'H':
 		if n := a.upgrade(f, b); n != 0 {
+			if n > 0 {
+				a.endBurst(f)
+			}
 			return max(n, 0)
 		}
 	}
@@ -701,7 +715,9 @@ func (a *Assembler) streamStep(f *flow, b []byte, off uint64, emit func(*Message
 		err, n = ErrFramer, 0
 	}
 	if err != nil {
-		a.startBurst(f, LayerMessage, ErrFraming, err, off, f.refAt(off))
+		if !f.b.open {
+			a.startBurst(f, LayerMessage, ErrFraming, err, off, f.refAt(off))
+		}
 		f.sync = false
 		a.skip(f, 1)
 		return 1
@@ -710,11 +726,14 @@ func (a *Assembler) streamStep(f *flow, b []byte, off uint64, emit func(*Message
 		if len(b) < a.opt.MaxBuffer {
 			return 0
 		}
-		a.startBurst(f, LayerMessage, ErrOverflow, nil, off, f.refAt(off))
+		if !f.b.open {
+			a.startBurst(f, LayerMessage, ErrOverflow, nil, off, f.refAt(off))
+		}
 		f.sync = false
 		a.skip(f, 1)
 		return 1
 	}
+	a.endBurst(f)
 	a.deliver(f, b[:n], off, off+uint64(n), false, emit)
 	return n
 }
@@ -817,12 +836,11 @@ func (a *Assembler) endBurst(f *flow) {
 	if !b.open {
 		return
 	}
-	b.open = false
-	if b.skipped == 0 && !b.always {
-		return
+	if b.skipped > 0 || b.always {
+		a.report(Problem{Key: f.key, Ref: b.ref, Skipped: b.skipped,
+			Err: &Error{Layer: b.layer, Offset: b.offset, Missing: b.missing, Err: b.err, Cause: b.cause}})
 	}
-	a.report(Problem{Key: f.key, Ref: b.ref, Skipped: b.skipped,
-		Err: &Error{Layer: b.layer, Offset: b.offset, Missing: b.missing, Err: b.err, Cause: b.cause}})
+	*b = burst{}
 }
 
 func (a *Assembler) report(p Problem) {

@@ -2,6 +2,7 @@ package tcpasm
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -549,6 +550,23 @@ func TestNonMessageStream(t *testing.T) {
 	}
 	if cf.resyncBytes > 2*len(stream) || cf.frameBytes > 2*len(stream) {
 		t.Fatalf("framer shown %d+%d bytes for a %d-byte stream", cf.resyncBytes, cf.frameBytes, len(stream))
+	}
+}
+
+// Near misses (lines that start like a request but are not one, starts
+// cut by segment ends) are still one burst.
+func TestNearMissesOneProblem(t *testing.T) {
+	var stream []byte
+	for i := range 2000 {
+		stream = fmt.Appendf(stream, "INVITE this is not a request line %d\r\nSIP/2.0 2xx\r\n", i)
+	}
+	f := newFeeder(t, Options{})
+	f.add(kAB, 0, SYN, nil)
+	f.sendStream(kAB, 1, stream, segCuts(len(stream), 1000)...)
+	f.flush()
+	ps := f.a.Problems()
+	if len(f.r.msgs) != 0 || len(ps) != 1 || ps[0].Skipped != len(stream) || !errors.Is(ps[0].Err, errStartLine) {
+		t.Fatalf("%d messages, problems %v", len(f.r.msgs), ps)
 	}
 }
 

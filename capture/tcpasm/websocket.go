@@ -42,15 +42,14 @@ type wsState struct {
 	msgStart  uint64
 	msg       []byte // unmasked payload so far
 	dropErr   error  // why the message being received is dropped
-	dropped   int    // bytes of the dropped message
 }
 
 // drop abandons the frame and message in progress and returns how many
-// bytes of the message had been received.
-func (w *wsState) drop() int {
+// stream bytes of the message had been consumed, up to offset at.
+func (w *wsState) drop(at uint64) int {
 	n := 0
-	if w.inMsg {
-		n = len(w.msg) + w.dropped
+	if w.inMsg && at > w.msgStart {
+		n = int(at - w.msgStart)
 	}
 	*w = wsState{msg: w.msg[:0]}
 	return n
@@ -220,7 +219,7 @@ func (a *Assembler) upgrade(f *flow, b []byte) int {
 		return 0
 	}
 	f.mode, f.sync = modeWS, true
-	f.ws.drop()
+	f.ws.drop(0)
 	a.stats.Upgrades++
 	return end + 4
 }
@@ -275,7 +274,7 @@ func (a *Assembler) wsStep(f *flow, b []byte, off uint64, emit func(*Message)) i
 	}
 	h, ok, err := parseWSHeader(b, a.opt.MaxBuffer)
 	if err != nil {
-		lost := w.drop()
+		lost := w.drop(off)
 		a.startBurst(f, LayerWebSocket, err, nil, off, f.refAt(off))
 		a.skip(f, lost+1)
 		f.sync = false
@@ -291,9 +290,9 @@ func (a *Assembler) wsStep(f *flow, b []byte, off uint64, emit func(*Message)) i
 		if h.op != wsOpContinuation {
 			if w.inMsg {
 				// The previous message never got its final frame.
-				a.wsDropped(f, ErrWSContinuation, len(w.msg)+w.dropped)
+				a.wsDropped(f, ErrWSContinuation, off)
 			}
-			w.inMsg, w.msgStart, w.msg, w.dropErr, w.dropped = true, off, w.msg[:0], nil, 0
+			w.inMsg, w.msgStart, w.msg, w.dropErr = true, off, w.msg[:0], nil
 			if h.rsv != 0 {
 				w.dropErr = ErrWSCompressed
 			}
@@ -305,10 +304,10 @@ func (a *Assembler) wsStep(f *flow, b []byte, off uint64, emit func(*Message)) i
 			}
 		} else if !w.inMsg {
 			// A continuation whose first frame we did not see.
-			w.inMsg, w.msgStart, w.msg, w.dropErr, w.dropped = true, off, w.msg[:0], ErrWSContinuation, 0
+			w.inMsg, w.msgStart, w.msg, w.dropErr = true, off, w.msg[:0], ErrWSContinuation
 		}
 		if w.dropErr == nil && uint64(len(w.msg))+h.plen > uint64(a.opt.MaxBuffer) {
-			w.dropErr, w.dropped, w.msg = ErrOverflow, len(w.msg), w.msg[:0]
+			w.dropErr, w.msg = ErrOverflow, w.msg[:0]
 		}
 		w.skipFrame = w.dropErr != nil
 	}
@@ -328,9 +327,7 @@ func (a *Assembler) wsPayload(f *flow, b []byte, off uint64, emit func(*Message)
 	w := &f.ws
 	k := int(min(uint64(len(b)), w.remain))
 	switch {
-	case w.ctl:
-	case w.skipFrame:
-		w.dropped += k
+	case w.ctl, w.skipFrame:
 	default:
 		n := len(w.msg)
 		w.msg = append(w.msg, b[:k]...)
@@ -356,15 +353,18 @@ func (a *Assembler) wsFrameEnd(f *flow, end uint64, emit func(*Message)) {
 	}
 	w.inMsg = false
 	if w.dropErr != nil {
-		a.wsDropped(f, w.dropErr, w.dropped)
-		w.dropErr, w.dropped = nil, 0
+		a.wsDropped(f, w.dropErr, end)
+		w.dropErr = nil
 		return
 	}
 	a.wsMessage(f, w.msg, w.msgStart, end, emit)
 	w.msg = w.msg[:0] // the bytes stay valid until the next append, after this call
 }
 
-func (a *Assembler) wsDropped(f *flow, err error, n int) {
+// wsDropped reports the message that started at ws.msgStart and is
+// dropped up to stream offset end.
+func (a *Assembler) wsDropped(f *flow, err error, end uint64) {
+	n := int(end - f.ws.msgStart)
 	a.stats.BytesSkipped += uint64(n)
 	a.report(Problem{Key: f.key, Ref: f.refAt(f.ws.msgStart), Skipped: n,
 		Err: &Error{Layer: LayerWebSocket, Offset: f.ws.msgStart, Err: err}})
