@@ -2,6 +2,8 @@ package tcpasm
 
 import (
 	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/sipgw/sipgw/capture/record"
@@ -10,9 +12,12 @@ import (
 // Assembler reassembles TCP flows. It is not safe for concurrent use; the
 // emit callbacks must not call back into it.
 type Assembler struct {
-	fr    Framer
-	opt   Options
-	flows map[hkey]*flow
+	fr     Framer
+	opt    Options
+	flows  map[uint64]*flow // by hashKey; flows whose hashes collide are chained
+	nflows int
+	seed   uint64
+	hmask  uint64 // all ones; tests narrow it to force chains
 	// LRU list: head is the most recently used flow.
 	head, tail *flow
 	free       []*flow
@@ -23,8 +28,12 @@ type Assembler struct {
 	lastSweep int64
 	buffered  int // bytes held over all flows
 
-	msg      Message
-	frames   []record.FrameRef
+	msg    Message
+	frames []record.FrameRef
+	// cur is the span of the segment being framed in place (curLive):
+	// recorded in the flow only if some of its bytes must wait.
+	cur      span
+	curLive  bool
 	scratch  [wsSniffLen]byte
 	problems []Problem
 	stats    Stats
@@ -33,7 +42,7 @@ type Assembler struct {
 // New returns an Assembler that frames messages with f.
 func New(f Framer, opt Options) *Assembler {
 	opt.fill()
-	return &Assembler{fr: f, opt: opt, flows: make(map[hkey]*flow)}
+	return &Assembler{fr: f, opt: opt, flows: make(map[uint64]*flow), seed: rand.Uint64(), hmask: ^uint64(0)}
 }
 
 // Stats returns the counters so far.
@@ -94,7 +103,8 @@ type burst struct {
 
 type flow struct {
 	key        FlowKey
-	hk         hkey
+	hash       uint64
+	hnext      *flow // next flow with the same hash
 	prev, next *flow
 	gapIdx     int // index in Assembler.gapFlows, -1 if absent
 
@@ -124,25 +134,29 @@ type flow struct {
 	bytes int // bytes accounted in Assembler.buffered
 }
 
-// hkey is the map key of a flow: both addresses in 16-byte form, ports,
-// and whether each address is IPv4 (so 1.2.3.4 and ::ffff:1.2.3.4 differ).
-// A byte array hashes faster than the FlowKey struct.
-type hkey [37]byte
+// hashKey hashes a flow key with the Assembler's random seed (so that a
+// crafted capture cannot aim at one chain). A uint64 map key takes the
+// map's fast path; hashing the 64-byte FlowKey struct or a byte array key
+// in the map costs twice as much per segment.
+func (a *Assembler) hashKey(k FlowKey) uint64 {
+	s, d := k.Src.Addr().As16(), k.Dst.Addr().As16()
+	var v4 uint64
+	if k.Src.Addr().Is4() {
+		v4 |= 1 << 32
+	}
+	if k.Dst.Addr().Is4() {
+		v4 |= 2 << 32
+	}
+	h1 := mum(binary.LittleEndian.Uint64(s[:8])^a.seed, binary.LittleEndian.Uint64(s[8:])^0xa0761d6478bd642f)
+	h2 := mum(binary.LittleEndian.Uint64(d[:8])^0xe7037ed1a0b428db, binary.LittleEndian.Uint64(d[8:])^a.seed)
+	ports := uint64(k.Src.Port())<<16 | uint64(k.Dst.Port()) | v4
+	return mum(h1^ports^0x8ebc6af09c88c6e3, h2^0x589965cc75374cc3) & a.hmask
+}
 
-func makeHKey(k FlowKey) (h hkey) {
-	s, d := k.Src.Addr(), k.Dst.Addr()
-	s16, d16 := s.As16(), d.As16()
-	copy(h[0:16], s16[:])
-	copy(h[16:32], d16[:])
-	binary.BigEndian.PutUint16(h[32:], k.Src.Port())
-	binary.BigEndian.PutUint16(h[34:], k.Dst.Port())
-	if s.Is4() {
-		h[36] |= 1
-	}
-	if d.Is4() {
-		h[36] |= 2
-	}
-	return h
+// mum folds the 128-bit product of a and b (the wyhash mixing step).
+func mum(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
 }
 
 // before reports whether sequence number x precedes y (RFC 1982 serial
@@ -200,10 +214,13 @@ func (a *Assembler) lookup(k FlowKey, emit func(*Message)) *flow {
 	if f := a.last; f != nil && f.key == k {
 		return f // already at the LRU head
 	}
-	hk := makeHKey(k)
-	f := a.flows[hk]
+	h := a.hashKey(k)
+	f := a.flows[h]
+	for f != nil && f.key != k {
+		f = f.hnext
+	}
 	if f == nil {
-		f = a.newFlow(k, hk, emit)
+		f = a.newFlow(k, h, emit)
 	} else {
 		a.touch(f)
 	}
@@ -215,11 +232,15 @@ func (a *Assembler) find(k FlowKey) *flow {
 	if f := a.last; f != nil && f.key == k {
 		return f
 	}
-	return a.flows[makeHKey(k)]
+	f := a.flows[a.hashKey(k)]
+	for f != nil && f.key != k {
+		f = f.hnext
+	}
+	return f
 }
 
-func (a *Assembler) newFlow(k FlowKey, hk hkey, emit func(*Message)) *flow {
-	for len(a.flows) >= a.opt.MaxFlows && a.tail != nil {
+func (a *Assembler) newFlow(k FlowKey, h uint64, emit func(*Message)) *flow {
+	for a.nflows >= a.opt.MaxFlows && a.tail != nil {
 		a.evict(a.tail, emit)
 	}
 	var f *flow
@@ -230,8 +251,10 @@ func (a *Assembler) newFlow(k FlowKey, hk hkey, emit func(*Message)) *flow {
 		f = new(flow)
 	}
 	f.reset()
-	f.key, f.hk, f.gapIdx = k, hk, -1
-	a.flows[hk] = f
+	f.key, f.hash, f.gapIdx = k, h, -1
+	f.hnext = a.flows[h]
+	a.flows[h] = f
+	a.nflows++
 	a.pushFront(f)
 	a.stats.Flows++
 	return f
@@ -293,7 +316,19 @@ func (a *Assembler) touch(f *flow) {
 func (a *Assembler) remove(f *flow) {
 	a.unlink(f)
 	a.dropGap(f)
-	delete(a.flows, f.hk)
+	if p := a.flows[f.hash]; p == f {
+		if f.hnext != nil {
+			a.flows[f.hash] = f.hnext
+		} else {
+			delete(a.flows, f.hash)
+		}
+	} else {
+		for p.hnext != f {
+			p = p.hnext
+		}
+		p.hnext = f.hnext
+	}
+	a.nflows--
 	if a.last == f {
 		a.last = nil
 	}
@@ -395,9 +430,9 @@ func (a *Assembler) ackGap(k FlowKey, ack uint32, emit func(*Message)) {
 // open starts a stream at sequence number seq. After a SYN the stream
 // starts at a message boundary; otherwise the capture joined it anywhere.
 func (a *Assembler) open(f *flow, seq uint32, syn bool, ref record.FrameRef) {
-	k, hk, gi, prev, next := f.key, f.hk, f.gapIdx, f.prev, f.next
+	k, h, hn, gi, prev, next := f.key, f.hash, f.hnext, f.gapIdx, f.prev, f.next
 	f.reset() // the caller's account() settles f.bytes
-	f.key, f.hk, f.gapIdx, f.prev, f.next = k, hk, gi, prev, next
+	f.key, f.hash, f.hnext, f.gapIdx, f.prev, f.next = k, h, hn, gi, prev, next
 	f.state = stOpen
 	f.nxt = seq
 	f.sync = syn
@@ -610,7 +645,8 @@ func (a *Assembler) closeFlow(f *flow, err error, emit func(*Message)) {
 }
 
 // feed appends in-order bytes to the stream and frames what it can. When
-// nothing is waiting, it frames on data itself and copies only the tail.
+// nothing is waiting, it frames on data itself and copies only the tail;
+// the segment's span is then recorded only if some of its bytes are kept.
 func (a *Assembler) feed(f *flow, data []byte, ref record.FrameRef, t int64, emit func(*Message)) {
 	if len(data) == 0 {
 		return
@@ -618,13 +654,20 @@ func (a *Assembler) feed(f *flow, data []byte, ref record.FrameRef, t int64, emi
 	start := f.rcv
 	f.rcv += uint64(len(data))
 	f.nxt += uint32(len(data))
-	f.pushSpan(start, f.rcv, ref, t)
 	if len(f.buf) == 0 {
 		f.pos = start
+		c := &a.cur // field by field: a span literal copied whole stalls on store forwarding
+		c.start, c.end, c.time, c.ref = start, f.rcv, t, ref
+		a.curLive = true
 		used := a.process(f, data, emit)
-		f.buf = append(f.buf, data[used:]...)
+		a.curLive = false
 		f.pos = start + uint64(used)
+		if keep := f.keep(); keep < f.rcv {
+			f.pushSpan(start, f.rcv, ref, t)
+			f.buf = append(f.buf, data[used:]...)
+		}
 	} else {
+		f.pushSpan(start, f.rcv, ref, t)
 		f.buf = append(f.buf, data...)
 		used := a.process(f, f.buf, emit)
 		if used > 0 {
@@ -632,11 +675,17 @@ func (a *Assembler) feed(f *flow, data []byte, ref record.FrameRef, t int64, emi
 			f.pos += uint64(used)
 		}
 	}
-	keep := f.pos
-	if f.mode == modeWS && f.ws.inMsg {
-		keep = min(keep, f.ws.msgStart)
+	if len(f.spans) > 0 {
+		f.dropSpans(f.keep())
 	}
-	f.dropSpans(keep)
+}
+
+// keep is the first stream offset whose frames must be remembered.
+func (f *flow) keep() uint64 {
+	if f.mode == modeWS && f.ws.inMsg {
+		return min(f.pos, f.ws.msgStart)
+	}
+	return f.pos
 }
 
 // process consumes messages and skippable bytes from win, whose first
@@ -668,8 +717,18 @@ const sniffLimit = 64 << 10
 // if it needs more.
 func (a *Assembler) streamStep(f *flow, b []byte, off uint64, emit func(*Message)) int {
 	if !f.sync {
-		if c := b[0]; f.b.skipped == 0 && (c == '\r' || c == '\n') {
+		switch c := b[0]; {
+		case f.b.skipped == 0 && (c == '\r' || c == '\n'):
 			return crlf(b) // keep-alives where a message could start
+		case f.sniff && off == 0 && (c == 'G' || c == 'H'):
+			// Joined at a WebSocket handshake (its SYN not captured).
+			if n := a.upgrade(f, b); n != 0 {
+				if n > 0 {
+					f.sniff = false
+					a.endBurst(f)
+				}
+				return max(n, 0)
+			}
 		}
 		k := a.fr.Resync(b)
 		if k < 0 || k > len(b) {
@@ -716,7 +775,7 @@ func (a *Assembler) streamStep(f *flow, b []byte, off uint64, emit func(*Message
 	}
 	if err != nil {
 		if !f.b.open {
-			a.startBurst(f, LayerMessage, ErrFraming, err, off, f.refAt(off))
+			a.startBurst(f, LayerMessage, ErrFraming, err, off, a.refAt(f, off))
 		}
 		f.sync = false
 		a.skip(f, 1)
@@ -727,7 +786,7 @@ func (a *Assembler) streamStep(f *flow, b []byte, off uint64, emit func(*Message
 			return 0
 		}
 		if !f.b.open {
-			a.startBurst(f, LayerMessage, ErrOverflow, nil, off, f.refAt(off))
+			a.startBurst(f, LayerMessage, ErrOverflow, nil, off, a.refAt(f, off))
 		}
 		f.sync = false
 		a.skip(f, 1)
@@ -765,6 +824,10 @@ func (a *Assembler) deliver(f *flow, data []byte, start, end uint64, ws bool, em
 		}
 		t = max(t, sp.time)
 	}
+	if c := &a.cur; a.curLive && c.end > start && c.start < end {
+		a.frames = append(a.frames, c.ref)
+		t = max(t, c.time)
+	}
 	if len(a.frames) == 0 {
 		t = a.now
 	}
@@ -775,8 +838,11 @@ func (a *Assembler) deliver(f *flow, data []byte, start, end uint64, ws bool, em
 	if emit == nil {
 		return
 	}
-	a.msg = Message{Key: f.key, Data: data, Time: t, Frames: a.frames, WebSocket: ws}
-	emit(&a.msg)
+	// Field by field: assigning a whole Message literal costs a typed
+	// memmove (write barriers) per message.
+	m := &a.msg
+	m.Key, m.Data, m.Time, m.Frames, m.WebSocket = f.key, data, t, a.frames, ws
+	emit(m)
 }
 
 func (f *flow) pushSpan(start, end uint64, ref record.FrameRef, t int64) {
@@ -804,12 +870,15 @@ func (f *flow) dropSpans(keep uint64) {
 	}
 }
 
-// refAt returns the frame that brought stream offset off.
-func (f *flow) refAt(off uint64) record.FrameRef {
+// refAt returns the frame that brought stream offset off of flow f.
+func (a *Assembler) refAt(f *flow, off uint64) record.FrameRef {
 	for i := f.spanHead; i < len(f.spans); i++ {
 		if f.spans[i].end > off {
 			return f.spans[i].ref
 		}
+	}
+	if a.curLive {
+		return a.cur.ref
 	}
 	return f.lastRef()
 }

@@ -455,16 +455,18 @@ func TestFlows(t *testing.T) {
 		for i := range n {
 			f.add(key(i), uint32(i)*7919, 0, inv)
 		}
-		if len(f.r.msgs) != n || len(f.a.flows) != 1000 || len(f.a.Problems()) != 0 {
-			t.Fatalf("%d messages, %d flows, problems %v", len(f.r.msgs), len(f.a.flows), f.a.Problems())
+		if len(f.r.msgs) != n || f.a.nflows != 1000 || len(f.a.Problems()) != 0 {
+			t.Fatalf("%d messages, %d flows, problems %v", len(f.r.msgs), f.a.nflows, f.a.Problems())
 		}
 		if st := f.a.Stats(); st.Flows != n || st.FlowsEvicted != n-1000 || st.Problems != 0 {
 			t.Fatalf("stats %+v (evicting a flow with nothing pending is no problem)", st)
 		}
 	})
 	t.Run("halves interleaved", func(t *testing.T) {
-		for _, maxFlows := range []int{0, 4000} {
+		for _, c := range []struct{ maxFlows, hashBits int }{{0, 64}, {4000, 64}, {4000, 3}} {
+			maxFlows := c.maxFlows
 			f := newFeeder(t, Options{MaxFlows: maxFlows, MaxProblems: 1 << 20})
+			f.a.hmask = ^uint64(0) >> (64 - c.hashBits) // 3 bits: long hash chains
 			for i := range n {
 				f.add(key(i), uint32(i), 0, inv[:50])
 			}
@@ -634,7 +636,7 @@ func TestPureACKsCostNothing(t *testing.T) {
 	a := New(sipFramer{}, Options{})
 	s := &Segment{Key: kAB, Seq: 1, Ack: 99, Flags: ACK}
 	allocs := testing.AllocsPerRun(1000, func() { a.Add(s, nil) })
-	if allocs != 0 || a.Stats().Flows != 0 || len(a.flows) != 0 {
+	if allocs != 0 || a.Stats().Flows != 0 || a.nflows != 0 {
 		t.Fatalf("allocs %v flows %d", allocs, a.Stats().Flows)
 	}
 }

@@ -75,14 +75,15 @@ type Segment struct {
 type Message struct {
 	Key FlowKey
 	// Data is the message as the Framer accepted it (unmasked and joined
-	// for WebSocket). It aliases the segment or the Assembler's buffers
-	// and is valid until the next call to the Assembler.
+	// for WebSocket). It aliases the segment or the Assembler's buffers:
+	// valid until the emit callback returns (later messages of the same
+	// Add may reuse the buffer); copy what must be kept.
 	Data []byte
 	// Time is the capture time of the latest frame that contributed bytes:
 	// the frame that completed the message.
 	Time int64
 	// Frames lists every frame that contributed bytes, in stream order,
-	// without repeats. Valid until the next call, like Data.
+	// without repeats. Valid until emit returns, like Data.
 	Frames []record.FrameRef
 	// WebSocket is set for a message carried in WebSocket frames.
 	WebSocket bool

@@ -275,7 +275,7 @@ func (a *Assembler) wsStep(f *flow, b []byte, off uint64, emit func(*Message)) i
 	h, ok, err := parseWSHeader(b, a.opt.MaxBuffer)
 	if err != nil {
 		lost := w.drop(off)
-		a.startBurst(f, LayerWebSocket, err, nil, off, f.refAt(off))
+		a.startBurst(f, LayerWebSocket, err, nil, off, a.refAt(f, off))
 		a.skip(f, lost+1)
 		f.sync = false
 		return 1
@@ -366,7 +366,7 @@ func (a *Assembler) wsFrameEnd(f *flow, end uint64, emit func(*Message)) {
 func (a *Assembler) wsDropped(f *flow, err error, end uint64) {
 	n := int(end - f.ws.msgStart)
 	a.stats.BytesSkipped += uint64(n)
-	a.report(Problem{Key: f.key, Ref: f.refAt(f.ws.msgStart), Skipped: n,
+	a.report(Problem{Key: f.key, Ref: a.refAt(f, f.ws.msgStart), Skipped: n,
 		Err: &Error{Layer: LayerWebSocket, Offset: f.ws.msgStart, Err: err}})
 }
 
@@ -391,7 +391,7 @@ func (a *Assembler) wsMessage(f *flow, data []byte, start, end uint64, emit func
 		}
 		if e != nil {
 			a.stats.BytesSkipped += uint64(len(data) - q)
-			a.report(Problem{Key: f.key, Ref: f.refAt(start), Skipped: len(data) - q, Err: e})
+			a.report(Problem{Key: f.key, Ref: a.refAt(f, start), Skipped: len(data) - q, Err: e})
 			return
 		}
 		a.deliver(f, data[q:q+n], start, end, true, emit)
