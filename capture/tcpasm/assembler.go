@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 
 	"github.com/sipgw/sipgw/capture/record"
 )
@@ -60,12 +61,34 @@ const (
 	stClosed                  // FIN or RST seen; kept to recognise late retransmissions
 )
 
+func (s flowState) String() string {
+	switch s {
+	case stNew:
+		return "new"
+	case stOpen:
+		return "open"
+	case stClosed:
+		return "closed"
+	}
+	return "state(" + strconv.Itoa(int(s)) + ")"
+}
+
 type flowMode uint8
 
 const (
 	modeStream flowMode = iota // the Framer on the TCP byte stream
 	modeWS                     // WebSocket frames; the Framer on each message
 )
+
+func (m flowMode) String() string {
+	switch m {
+	case modeStream:
+		return "stream"
+	case modeWS:
+		return "websocket"
+	}
+	return "mode(" + strconv.Itoa(int(m)) + ")"
+}
 
 // span records which frame brought stream bytes [start, end).
 type span struct {
@@ -181,9 +204,9 @@ func (a *Assembler) Add(s *Segment, emit func(*Message)) {
 		return
 	}
 	f := a.lookup(s.Key, emit)
-	before := f.bytes
+	held := f.bytes
 	a.segment(f, s, emit)
-	a.account(f, before)
+	a.account(f, held)
 	if len(a.gapFlows) > 0 {
 		a.sweep(emit)
 	}
@@ -363,9 +386,9 @@ func (a *Assembler) shed(cur *flow, emit func(*Message)) {
 }
 
 // account updates the memory total after f changed.
-func (a *Assembler) account(f *flow, before int) {
+func (a *Assembler) account(f *flow, held int) {
 	f.bytes = len(f.buf) + len(f.oooData) + len(f.ws.msg) + len(f.spans)*40
-	a.buffered += f.bytes - before
+	a.buffered += f.bytes - held
 }
 
 func (a *Assembler) addGap(f *flow) {
@@ -402,11 +425,11 @@ func (a *Assembler) sweep(emit func(*Message)) {
 			i++
 			continue
 		}
-		before := f.bytes
+		held := f.bytes
 		if a.skipGap(f, emit) {
 			a.closeFlow(f, ErrIncomplete, emit)
 		}
-		a.account(f, before)
+		a.account(f, held)
 		if i < len(a.gapFlows) && a.gapFlows[i] == f {
 			i++ // still waiting on a later gap, with a fresh timer
 		}
@@ -420,11 +443,11 @@ func (a *Assembler) ackGap(k FlowKey, ack uint32, emit func(*Message)) {
 	if f == nil || len(f.ooo) == 0 || before(ack, f.ooo[0].seq) {
 		return
 	}
-	before := f.bytes
+	held := f.bytes
 	if a.skipGap(f, emit) {
 		a.closeFlow(f, ErrIncomplete, emit)
 	}
-	a.account(f, before)
+	a.account(f, held)
 }
 
 // open starts a stream at sequence number seq. After a SYN the stream

@@ -693,10 +693,15 @@ func TestOptionsDefaults(t *testing.T) {
 	}
 }
 
-func TestLayerString(t *testing.T) {
-	for l, s := range map[Layer]string{LayerTCP: "tcp", LayerWebSocket: "websocket", LayerMessage: "message", 9: "layer(9)"} {
-		if l.String() != s {
-			t.Errorf("%d: %q", l, l.String())
+func TestEnumStrings(t *testing.T) {
+	for v, want := range map[fmt.Stringer]string{
+		LayerTCP: "tcp", LayerWebSocket: "websocket", LayerMessage: "message", Layer(9): "layer(9)",
+		stNew: "new", stOpen: "open", stClosed: "closed", flowState(7): "state(7)",
+		modeStream: "stream", modeWS: "websocket", flowMode(3): "mode(3)",
+		wsNo: "no", wsYes: "yes", wsNeed: "need more", wsVerdict(5): "verdict(5)",
+	} {
+		if v.String() != want {
+			t.Errorf("%#v: %q, want %q", v, v.String(), want)
 		}
 	}
 }

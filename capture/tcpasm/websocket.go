@@ -3,6 +3,7 @@ package tcpasm
 import (
 	"bytes"
 	"encoding/binary"
+	"strconv"
 )
 
 // WebSocket (RFC 6455) as SIP uses it (RFC 7118): after an HTTP/1.1
@@ -146,6 +147,18 @@ const (
 	wsYes                   // a text/binary frame whose payload starts a message
 	wsNeed                  // too few bytes to tell
 )
+
+func (v wsVerdict) String() string {
+	switch v {
+	case wsNo:
+		return "no"
+	case wsYes:
+		return "yes"
+	case wsNeed:
+		return "need more"
+	}
+	return "verdict(" + strconv.Itoa(int(v)) + ")"
+}
 
 // wsPlausible judges whether b starts with a WebSocket data frame that
 // carries a message: a valid header and a payload that Framer.Resync
