@@ -244,6 +244,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	})
 	if !opt.NoCorrelate {
 		rep.Analysis = s.corr.Finish()
+		for k, v := range rep.ProblemCounts {
+			rep.Analysis.Stats.DecodeErrors[k] = v
+		}
 	}
 	return rep, nil
 }

@@ -37,9 +37,15 @@ func newSequencer(opt *Options, rep *Report) *sequencer {
 		rep:    rep,
 		defrag: netdec.NewDefragmenter(),
 		sctp:   netdec.NewSCTPAssembler(),
-		tcp:    tcpasm.New(sipscan.Framer{}, tcpasm.Options{}),
 		w:      newWorker(opt),
 	}
+	s.tcp = tcpasm.New(sipscan.Framer{}, tcpasm.Options{OnProblem: func(p tcpasm.Problem) {
+		err := fmt.Errorf("%s: %w", p.Key, p.Err)
+		if p.Skipped > 0 {
+			err = fmt.Errorf("%w (%d bytes skipped)", err, p.Skipped)
+		}
+		s.problemAt(p.Ref, "tcp", err)
+	}})
 	if !opt.NoCorrelate {
 		s.corr = calls.New(opt.Calls)
 	}
@@ -186,7 +192,4 @@ func (s *sequencer) problemAt(ref record.FrameRef, layer string, err error) {
 // finish flushes the reassemblers at the end of the input.
 func (s *sequencer) finish() {
 	s.tcp.Flush(s.tcpMessage)
-	for _, p := range s.tcp.Problems() {
-		s.problemAt(p.Ref, "tcp", p.Err)
-	}
 }
