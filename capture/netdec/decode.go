@@ -90,13 +90,17 @@ func (d *Decoder) Decode(linkType uint16, frame []byte, p *Packet) error {
 		}
 		p.Kind, p.Payload = KindMTP3, frame
 	default:
-		err = errAt(LayerLink, 0, ErrUnsupportedLink, "")
+		err = errUnsupportedLink
 	}
 	if err != nil {
 		p.Kind = KindNone
 	}
 	return err
 }
+
+// errUnsupportedLink is shared: a capture interface of a link type we do
+// not read fails every frame, and that must not allocate.
+var errUnsupportedLink = &Error{Layer: LayerLink, Err: ErrUnsupportedLink}
 
 // DecodeIP decodes an IP datagram, such as one a Defragmenter rebuilt, into
 // p. It keeps p.LinkType and p.Tunnels (they describe what was outside the

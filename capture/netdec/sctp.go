@@ -61,8 +61,13 @@ func SCTPChunks(payload []byte, fn func(c Chunk) bool) error {
 	return nil
 }
 
+// errNotData is shared: control chunks (SACK, HEARTBEAT) are common and
+// telling them apart must not allocate.
+var errNotData = &Error{Layer: LayerSCTPChunk, Err: ErrNotData}
+
 // ParseData decodes a DATA (RFC 9260 §3.3.1) or I-DATA (RFC 8260 §2.1)
-// chunk into d (all of d is overwritten).
+// chunk into d (all of d is overwritten). Other chunk types return an
+// error wrapping ErrNotData, without allocating.
 func ParseData(c Chunk, d *DataChunk) error {
 	*d = DataChunk{
 		Unordered: c.Flags&flagU != 0,
@@ -94,7 +99,7 @@ func ParseData(c Chunk, d *DataChunk) error {
 		}
 		d.Payload = c.Data[16:]
 	default:
-		return errAt(LayerSCTPChunk, 0, ErrNotData, "")
+		return errNotData
 	}
 	return nil
 }
