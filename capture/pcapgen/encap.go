@@ -486,9 +486,9 @@ func (f *Frame) Raw(versioned bool) *Frame {
 	return f
 }
 
-// Fragments splits an IP packet into fragments that fit mtu octets:
-// IPv4Fragments or IPv6Fragments (with identification id). Each fragment
-// is a Frame to wrap further.
+// Fragments splits an IP packet into fragments that fit mtu octets with
+// IPv4Fragments (which keep the packet's identification) or IPv6Fragments
+// (identification id). Each fragment is a Frame to wrap further.
 func (f *Frame) Fragments(mtu int, id uint32) ([]*Frame, error) {
 	if !f.need("fragmentation", contentIPv4, contentIPv6) {
 		return nil, f.err
