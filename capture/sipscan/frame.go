@@ -1,6 +1,9 @@
 package sipscan
 
-import "strconv"
+import (
+	"bytes"
+	"strconv"
+)
 
 // Stream framing bounds.
 const (
@@ -49,7 +52,10 @@ func FrameLen(b []byte) (n int, err error) {
 	if _, ok := parseStartLine(b[:e]); !ok {
 		return 0, ErrNotSIP
 	}
-	cl, clOff, bad := -1, 0, false
+	// The first Content-Length field, as Parse reads it: its value runs
+	// over folded continuation lines.
+	clOff, vs, ve := -1, 0, 0
+	inCL := false
 	hl := 0
 	for pos := e + 1; ; {
 		le := lineEnd(b, pos)
@@ -61,33 +67,34 @@ func FrameLen(b []byte) (n int, err error) {
 			hl = le + 1
 			break
 		}
-		if cl < 0 && !bad {
-			switch line[0] {
-			case 'C', 'c', 'L', 'l':
-				if v, ok := contentLengthValue(line); ok {
-					if n, ok := parseUint(v, MaxBodyLen); ok {
-						cl = int(n)
-					} else {
-						bad, clOff = true, pos
-					}
-				}
+		switch c := line[0]; {
+		case c == ' ' || c == '\t':
+			if inCL {
+				ve = le
 			}
+		case clOff < 0 && (c == 'C' || c == 'c' || c == 'L' || c == 'l'):
+			if v, ok := contentLengthValue(line); ok {
+				clOff, vs, ve, inCL = pos, pos+v, le, true
+			}
+		default:
+			inCL = false
 		}
 		pos = le + 1
 		if pos > MaxHeaderBytes {
 			return 0, errAt(0, ErrHeadersTooLong, "no end of the header block in "+strconv.Itoa(MaxHeaderBytes)+" bytes")
 		}
 	}
-	if bad {
-		return hl, errAt(clOff, ErrBadContentLength, "value is not a number up to "+strconv.Itoa(MaxBodyLen))
+	cl := uint64(0)
+	if clOff >= 0 {
+		var ok bool
+		if cl, ok = parseUint(b[vs:ve], MaxBodyLen); !ok {
+			return hl, errAt(clOff, ErrBadContentLength, "value "+quoteTrunc(trimLWS(b[vs:ve]))+" is not a number up to "+strconv.Itoa(MaxBodyLen))
+		}
 	}
-	if cl < 0 {
-		cl = 0
-	}
-	if hl+cl > len(b) {
+	if hl+int(cl) > len(b) {
 		return 0, nil
 	}
-	return hl + cl, nil
+	return hl + int(cl), nil
 }
 
 func needMore(b []byte) (int, error) {
@@ -97,27 +104,21 @@ func needMore(b []byte) (int, error) {
 	return 0, nil
 }
 
-// contentLengthValue returns the value of a Content-Length header line
-// (full or compact name), ok false for other lines.
-func contentLengthValue(line []byte) ([]byte, bool) {
-	c := 0
-	for c < len(line) && line[c] != ':' {
-		if c > len("content-length ") {
-			return nil, false
-		}
-		c++
-	}
-	if c == len(line) {
-		return nil, false
+// contentLengthValue returns where the value of a Content-Length header
+// line (full or compact name) starts in line; ok is false for other lines.
+func contentLengthValue(line []byte) (int, bool) {
+	c := bytes.IndexByte(line, ':')
+	if c <= 0 {
+		return 0, false
 	}
 	n := c
 	for n > 0 && (line[n-1] == ' ' || line[n-1] == '\t') {
 		n--
 	}
 	if kindOf(line[:n]) != hContentLength {
-		return nil, false
+		return 0, false
 	}
-	return line[c+1:], true
+	return c + 1, true
 }
 
 // Resync returns the offset of the next plausible SIP start line in b: a

@@ -32,7 +32,7 @@ var compactForms = [26]string{
 // "Call-ID", any case), or 0 when it has none.
 func CompactForm(name string) byte {
 	for i, full := range compactForms {
-		if len(full) == len(name) && eqFold([]byte(name), full) {
+		if full != "" && len(full) == len(name) && eqFoldString(name, full) {
 			return byte('a' + i)
 		}
 	}
@@ -117,7 +117,7 @@ func (m *Message) Headers(name string, fn func(v []byte) bool) {
 		}
 		v := m.fieldValue(f)
 		if single {
-			if !fn(v) {
+			if len(v) > 0 && !fn(v) {
 				return
 			}
 			continue
@@ -150,7 +150,7 @@ func isSingle(full, name string) bool {
 		n = name
 	}
 	for _, s := range singleValued {
-		if len(s) == len(n) && eqFold([]byte(n), s) {
+		if len(s) == len(n) && eqFoldString(n, s) {
 			return true
 		}
 	}

@@ -84,6 +84,19 @@ func eqFold(b []byte, s string) bool {
 	return true
 }
 
+// eqFoldString is eqFold for two strings.
+func eqFoldString(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // skipQuoted returns the index after the quoted string that starts at
 // b[i] == '"', honouring backslash escapes, or -1 if it does not end.
 func skipQuoted(b []byte, i int) int {

@@ -291,10 +291,16 @@ func Parse(b []byte, m *Message) error {
 			}
 		}
 		if j == len(b) || b[j] == '\n' || ne == pos || ne-pos > 0xffff {
-			if err == nil {
-				err = errAt(pos, ErrBadHeader, "no header name and colon in "+quoteTrunc(trimCR(b[pos:j])))
+			end := j
+			if j < len(b) && b[j] == ':' {
+				if end = lineEnd(b, j); end < 0 {
+					end = len(b)
+				}
 			}
-			pos = j + 1
+			if err == nil {
+				err = errAt(pos, ErrBadHeader, "no header name and colon in "+quoteTrunc(trimCR(b[pos:end])))
+			}
+			pos = end + 1
 			continue
 		}
 		// The value is trimmed when read: most fields never are.
