@@ -278,3 +278,15 @@ func TestSplitAddrUser(t *testing.T) {
 		}
 	}
 }
+
+func TestURIUserSchemes(t *testing.T) {
+	for _, tt := range []struct{ uri, user string }{
+		{"SIPS:Alice@x", "Alice"}, {"Sips:a@x", "a"}, {"sips;a@x", ""}, {"sip:a@x", "a"}, {"SIP:a@x", "a"},
+		{"TEL:+1", "+1"}, {"tel:", ""}, {"sip:", ""}, {"si", ""}, {"sipx:a@b", ""}, {"tels:1", ""},
+		{"im:bob@example.com", ""},
+	} {
+		if got := uriUser([]byte(tt.uri)); string(got) != tt.user || (tt.user == "" && got != nil) {
+			t.Errorf("uriUser(%q) = %q, want %q", tt.uri, got, tt.user)
+		}
+	}
+}

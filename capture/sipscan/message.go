@@ -1,6 +1,7 @@
 package sipscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"strconv"
@@ -162,25 +163,7 @@ const (
 	highs = 0x8080808080808080
 )
 
-// nameEnd returns the index of the first ':' or '\n' at or after b[i], or
-// len(b). Header names are short but many: they are scanned a word at a
-// time (a zero byte of w^c marks c; the lowest flagged byte is exact).
-func nameEnd(b []byte, i int) int {
-	for ; i+8 <= len(b); i += 8 {
-		w := le.Uint64(b[i:])
-		x, y := w^(':'*ones), w^('\n'*ones)
-		if t := ((x-ones)&^x | (y-ones)&^y) & highs; t != 0 {
-			return i + bits.TrailingZeros64(t)>>3
-		}
-	}
-	for ; i < len(b); i++ {
-		if b[i] == ':' || b[i] == '\n' {
-			break
-		}
-	}
-	return i
-}
-
+// fold8 folds eight letters to lower case.
 const fold8 = 0x2020202020202020
 
 // Lower-case name pieces as little-endian words.
@@ -218,10 +201,10 @@ func word(s string) uint64 {
 // BadContentLength is set and the body runs to the end of b.
 func Parse(b []byte, m *Message) error {
 	hdrs := m.hdrs[:0]
-	*m = Message{ContentLength: -1, hdrs: hdrs, buf: b}
-	if m.hdrs == nil {
-		m.hdrs = make([]field, 0, 32)
+	if hdrs == nil {
+		hdrs = make([]field, 0, 32)
 	}
+	*m = Message{ContentLength: -1, hdrs: hdrs, buf: b}
 
 	i := 0
 	for i < len(b) && (b[i] == '\r' || b[i] == '\n') {
@@ -239,104 +222,15 @@ func Parse(b []byte, m *Message) error {
 	}
 	m.Request, m.Method, m.RequestURI, m.Status, m.ReasonPhrase = sl.request, sl.method, sl.uri, sl.status, sl.reason
 
-	var (
-		err   error          // first recoverable problem
-		first [nKinds]uint16 // 1 + index in m.hdrs of the first field of each kind
-		late  uint16         // kinds set from fields past MaxHeaders
-		last  = -1           // field that folded lines extend; -1 if none
-		any   bool           // a header line was seen
-		ended bool           // the empty line was found
-	)
-	pos := e + 1
-	for pos < len(b) {
-		c := b[pos]
-		if c == '\n' {
-			ended = true
-			pos++
-			break
-		}
-		if c == '\r' {
-			if pos+1 == len(b) {
-				pos++ // a lone CR at the very end is not yet the empty line
-				break
-			}
-			if b[pos+1] == '\n' {
-				ended = true
-				pos += 2
-				break
-			}
-		}
-		if c == ' ' || c == '\t' {
-			// Obsolete line folding (RFC 3261 §7.3.1): the value goes on.
-			end := lineEnd(b, pos)
-			if end < 0 {
-				end = len(b)
-			}
-			if last >= 0 {
-				m.hdrs[last].ve = uint32(end)
-			} else if !any && err == nil {
-				err = errAt(pos, ErrBadHeader, "continuation line before any header")
-			}
-			pos = end + 1
-			continue
-		}
-		any = true
-		last = -1
-		// The name is short: scan it by hand, then the value at once.
-		j := nameEnd(b, pos)
-		ne := j
-		if ne > pos && (b[ne-1] == ' ' || b[ne-1] == '\t') {
-			for ne > pos && (b[ne-1] == ' ' || b[ne-1] == '\t') {
-				ne--
-			}
-		}
-		if j == len(b) || b[j] == '\n' || ne == pos || ne-pos > 0xffff {
-			end := j
-			if j < len(b) && b[j] == ':' {
-				if end = lineEnd(b, j); end < 0 {
-					end = len(b)
-				}
-			}
-			if err == nil {
-				err = errAt(pos, ErrBadHeader, "no header name and colon in "+quoteTrunc(trimCR(b[pos:end])))
-			}
-			pos = end + 1
-			continue
-		}
-		// The value is trimmed when read: most fields never are.
-		vs := j + 1
-		end := lineEnd(b, vs)
-		if end < 0 {
-			end = len(b)
-		}
-		ve := end
-		k := kindOf(b[pos:ne])
-		if n := len(m.hdrs); n < MaxHeaders {
-			if k != hOther && first[k] == 0 {
-				first[k] = uint16(n + 1)
-			}
-			m.hdrs = append(m.hdrs, field{name: uint32(pos), nameLen: uint16(ne - pos), vs: uint32(vs), ve: uint32(ve), kind: k})
-			last = n
-		} else {
-			if err == nil {
-				err = errAt(pos, ErrTooManyHeaders, "more than "+strconv.Itoa(MaxHeaders))
-			}
-			// Not indexed, but still read (unfolded).
-			if k != hOther && first[k] == 0 && late&(1<<k) == 0 {
-				late |= 1 << k
-				m.setField(k, trimLWS(b[vs:ve]))
-			}
-		}
-		pos = end + 1
-	}
-	if pos > len(b) {
-		pos = len(b)
-	}
+	sc := scanner{b: b, m: m, hdrs: hdrs}
+	pos, ended := sc.fields(e + 1)
+	m.hdrs = sc.hdrs
 	for k := hkind(1); k < nKinds; k++ {
-		if i := first[k]; i != 0 {
+		if i := sc.first[k]; i != 0 {
 			m.setField(k, m.fieldValue(&m.hdrs[i-1]))
 		}
 	}
+	err := sc.err
 	m.finish()
 	if !ended {
 		return errAt(len(b), ErrTruncated, "no empty line after the header fields")
@@ -353,6 +247,128 @@ func Parse(b []byte, m *Message) error {
 	}
 	m.Body = body
 	return err
+}
+
+// scanner reads the header fields. The hot loop keeps few values live;
+// the rare cases (folding, malformed lines, too many fields) are methods.
+type scanner struct {
+	b     []byte
+	m     *Message
+	hdrs  []field
+	first [nKinds]uint16 // 1 + index in hdrs of the first field of each kind
+	late  uint16         // kinds read from fields past MaxHeaders
+	err   error          // first recoverable problem
+}
+
+// fields indexes the header fields from the line at pos on. It returns
+// where the body starts and whether the empty line was found (when not,
+// the position is len(b)).
+func (s *scanner) fields(pos int) (int, bool) {
+	b, hdrs := s.b, s.hdrs
+	for pos < len(b) {
+		c := b[pos]
+		if c <= ' ' {
+			switch {
+			case c == '\n':
+				s.hdrs = hdrs
+				return pos + 1, true
+			case c == '\r' && pos+1 < len(b) && b[pos+1] == '\n':
+				s.hdrs = hdrs
+				return pos + 2, true
+			case c == '\r' && pos+1 == len(b):
+				// A lone CR at the very end is not yet the empty line.
+				s.hdrs = hdrs
+				return len(b), false
+			case c == ' ' || c == '\t':
+				pos = s.fold(hdrs, pos)
+				continue
+			}
+		}
+		end := len(b)
+		if i := bytes.IndexByte(b[pos:], '\n'); i >= 0 {
+			end = pos + i
+		}
+		// Names are short: look for the colon in the first two words in
+		// place (the lowest zero byte of w^':' is exact), without a call.
+		j := -1
+		if pos+16 <= len(b) {
+			x := le.Uint64(b[pos:]) ^ (':' * ones)
+			if t := (x - ones) &^ x & highs; t != 0 {
+				j = pos + bits.TrailingZeros64(t)>>3
+			} else {
+				x = le.Uint64(b[pos+8:]) ^ (':' * ones)
+				if t := (x - ones) &^ x & highs; t != 0 {
+					j = pos + 8 + bits.TrailingZeros64(t)>>3
+				}
+			}
+		}
+		if j < 0 || j >= end {
+			if j = bytes.IndexByte(b[pos:end], ':'); j < 0 {
+				pos = s.badLine(pos, end)
+				continue
+			}
+			j += pos
+		}
+		ne := j
+		if c := b[ne-1]; c == ' ' || c == '\t' {
+			for ne > pos && (b[ne-1] == ' ' || b[ne-1] == '\t') {
+				ne--
+			}
+		}
+		if ne == pos || ne-pos > 0xffff {
+			pos = s.badLine(pos, end)
+			continue
+		}
+		k := kindOf(b[pos:ne])
+		if n := len(hdrs); n < MaxHeaders {
+			if k != hOther && s.first[k] == 0 {
+				s.first[k] = uint16(n + 1)
+			}
+			hdrs = append(hdrs, field{name: uint32(pos), nameLen: uint16(ne - pos), vs: uint32(j + 1), ve: uint32(end), kind: k})
+		} else {
+			s.overflow(pos, k, b[j+1:end])
+		}
+		pos = end + 1
+	}
+	s.hdrs = hdrs
+	return len(b), false
+}
+
+// fold handles an obsolete continuation line (RFC 3261 §7.3.1) at pos: the
+// value of the field on the line before goes on.
+func (s *scanner) fold(hdrs []field, pos int) int {
+	b := s.b
+	end := lineEnd(b, pos)
+	if end < 0 {
+		end = len(b)
+	}
+	if n := len(hdrs); n > 0 && int(hdrs[n-1].ve) == pos-1 {
+		hdrs[n-1].ve = uint32(end)
+	} else if n == 0 && s.err == nil {
+		s.err = errAt(pos, ErrBadHeader, "continuation line before any header")
+	}
+	return end + 1
+}
+
+// badLine skips a header line without a name and colon, which ends at
+// end.
+func (s *scanner) badLine(pos, end int) int {
+	if s.err == nil {
+		s.err = errAt(pos, ErrBadHeader, "no header name and colon in "+quoteTrunc(trimCR(s.b[pos:end])))
+	}
+	return end + 1
+}
+
+// overflow reads a field past MaxHeaders: not indexed, but its value still
+// fills the Message (unfolded) when it is the first of its kind.
+func (s *scanner) overflow(pos int, k hkind, v []byte) {
+	if s.err == nil {
+		s.err = errAt(pos, ErrTooManyHeaders, "more than "+strconv.Itoa(MaxHeaders))
+	}
+	if k != hOther && s.first[k] == 0 && s.late&(1<<k) == 0 {
+		s.late |= 1 << k
+		s.m.setField(k, trimLWS(v))
+	}
 }
 
 func trimLeft(b []byte) []byte {
@@ -383,9 +399,9 @@ func (m *Message) setField(k hkind, v []byte) {
 		m.ContentType = v
 	case hContentLength:
 		if n, ok := parseUint(v, maxContentLength); ok {
-			m.ContentLength = int(n)
+			m.ContentLength, m.BadContentLength = int(n), false
 		} else {
-			m.BadContentLength = true
+			m.ContentLength, m.BadContentLength = -1, true
 		}
 	case hVia:
 		m.Via = v
@@ -412,12 +428,12 @@ func (m *Message) finish() {
 	if m.From != nil {
 		uri, params := splitAddr(m.From)
 		m.FromUser = uriUser(uri)
-		m.FromTag = Param(params, "tag")
+		m.FromTag = tagParam(params)
 	}
 	if m.To != nil {
 		uri, params := splitAddr(m.To)
 		m.ToUser = uriUser(uri)
-		m.ToTag = Param(params, "tag")
+		m.ToTag = tagParam(params)
 	}
 	if m.RequestURI != nil {
 		m.RURIUser = uriUser(m.RequestURI)
@@ -439,6 +455,35 @@ func (m *Message) finish() {
 		}
 	}
 }
+
+// tagParam is Param(params, "tag") for the parameters after a From or To
+// URI, with a fast path for the usual ";tag=value" shape.
+func tagParam(params []byte) []byte {
+	for i := 0; i < len(params); i++ {
+		switch params[i] {
+		case '"', '<', ',', '=':
+			return Param(params, "tag") // quoted values and the like
+		case ';':
+			j := i + 1
+			if j+4 < len(params) && le.Uint32(params[j:])|0x20202020 == kTagEq && paramValueChars[params[j+4]] {
+				k := j + 4
+				for k < len(params) && paramValueChars[params[k]] {
+					k++
+				}
+				if k == len(params) || params[k] == ';' {
+					return params[j+4 : k]
+				}
+				return Param(params, "tag")
+			}
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	return Param(params, "tag")
+}
+
+var kTagEq = uint32(word("tag=")) // '=' has the 0x20 bit: folding keeps it
 
 // parseCSeq splits "1 INVITE" (RFC 3261 §20.16). A number that is not
 // one, or is above 2^32-1, gives 0.

@@ -68,33 +68,36 @@ func angle(v []byte, k int) (uri, params []byte) {
 // parameter); nil when there is none or for other schemes. Escapes are
 // left as they are.
 func uriUser(uri []byte) []byte {
-	c := bytes.IndexByte(uri, ':')
-	if c <= 0 {
+	// The scheme is compared a word at a time: "sip:", "sips:", "tel:".
+	if len(uri) < 5 {
 		return nil
 	}
-	scheme, rest := uri[:c], uri[c+1:]
-	switch len(scheme) {
-	case 3:
-		if eqLower(scheme, "sip") {
-			return sipUser(rest)
+	switch le.Uint32(uri) | 0x20202020 { // exact for letters and the colon
+	case kSIPColon:
+		return sipUser(uri[4:])
+	case kTelColon:
+		rest := uri[4:]
+		e := 0
+		for e < len(rest) && rest[e] != ';' && rest[e] != '?' && rest[e] != '>' && !isLWS(rest[e]) {
+			e++
 		}
-		if eqLower(scheme, "tel") {
-			e := 0
-			for e < len(rest) && rest[e] != ';' && rest[e] != '?' && rest[e] != '>' && !isLWS(rest[e]) {
-				e++
-			}
-			if e == 0 {
-				return nil
-			}
-			return rest[:e]
+		if e == 0 {
+			return nil
 		}
-	case 4:
-		if eqLower(scheme, "sips") {
-			return sipUser(rest)
+		return rest[:e]
+	case kSIPS:
+		if uri[4] == ':' {
+			return sipUser(uri[5:])
 		}
 	}
 	return nil
 }
+
+var (
+	kSIPColon = uint32(word("sip:"))
+	kTelColon = uint32(word("tel:"))
+	kSIPS     = uint32(word("sips"))
+)
 
 func sipUser(rest []byte) []byte {
 	at := bytes.IndexByte(rest, '@')
