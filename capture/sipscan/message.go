@@ -63,6 +63,16 @@ type field struct {
 	kind         hkind
 }
 
+// lineEnd returns the index of the '\n' that ends the field's last line
+// (ve points at it, or at the CR before it).
+func (f *field) lineEnd(b []byte) int {
+	e := int(f.ve)
+	if e < len(b) && b[e] == '\r' {
+		e++
+	}
+	return e
+}
+
 // hkind names the header fields Parse extracts into Message fields.
 type hkind uint8
 
@@ -225,9 +235,27 @@ func Parse(b []byte, m *Message) error {
 	sc := scanner{b: b, m: m, hdrs: hdrs}
 	pos, ended := sc.fields(e + 1)
 	m.hdrs = sc.hdrs
-	for k := hkind(1); k < nKinds; k++ {
-		if i := sc.first[k]; i != 0 {
-			m.setField(k, m.fieldValue(&m.hdrs[i-1]))
+	if sc.late == 0 {
+		m.CallID = sc.value(hCallID)
+		m.From = sc.value(hFrom)
+		m.To = sc.value(hTo)
+		m.ContentType = sc.value(hContentType)
+		m.Via = sc.value(hVia)
+		m.Contact = sc.value(hContact)
+		m.pai = sc.value(hPAI)
+		m.Reason = sc.value(hReason)
+		if v := sc.value(hCSeq); v != nil {
+			m.CSeq, m.CSeqMethod = parseCSeq(v)
+		}
+		if v := sc.value(hContentLength); v != nil {
+			m.setField(hContentLength, v)
+		}
+	} else {
+		// Some fields came from past MaxHeaders: set only the others.
+		for k := hkind(1); k < nKinds; k++ {
+			if sc.first[k] != 0 {
+				m.setField(k, sc.value(k))
+			}
 		}
 	}
 	err := sc.err
@@ -324,7 +352,16 @@ func (s *scanner) fields(pos int) (int, bool) {
 			if k != hOther && s.first[k] == 0 {
 				s.first[k] = uint16(n + 1)
 			}
-			hdrs = append(hdrs, field{name: uint32(pos), nameLen: uint16(ne - pos), vs: uint32(j + 1), ve: uint32(end), kind: k})
+			// The usual single space and CR are dropped here; anything
+			// else is trimmed when the value is read.
+			vs, ve := j+1, end
+			if vs < ve && b[vs] == ' ' {
+				vs++
+			}
+			if ve > vs && b[ve-1] == '\r' {
+				ve--
+			}
+			hdrs = append(hdrs, field{name: uint32(pos), nameLen: uint16(ne - pos), vs: uint32(vs), ve: uint32(ve), kind: k})
 		} else {
 			s.overflow(pos, k, b[j+1:end])
 		}
@@ -332,6 +369,24 @@ func (s *scanner) fields(pos int) (int, bool) {
 	}
 	s.hdrs = hdrs
 	return len(b), false
+}
+
+// value returns the trimmed value of the first field of kind k, or nil.
+func (s *scanner) value(k hkind) []byte {
+	i := s.first[k]
+	if i == 0 {
+		return nil
+	}
+	f := s.hdrs[i-1]
+	vs, ve := int(f.vs), int(f.ve)
+	b := s.b[:ve]
+	for vs < ve && lwsChars[b[vs]] {
+		vs++
+	}
+	for ve > vs && lwsChars[b[ve-1]] {
+		ve--
+	}
+	return b[vs:ve:ve]
 }
 
 // fold handles an obsolete continuation line (RFC 3261 §7.3.1) at pos: the
@@ -342,7 +397,7 @@ func (s *scanner) fold(hdrs []field, pos int) int {
 	if end < 0 {
 		end = len(b)
 	}
-	if n := len(hdrs); n > 0 && int(hdrs[n-1].ve) == pos-1 {
+	if n := len(hdrs); n > 0 && hdrs[n-1].lineEnd(b) == pos-1 {
 		hdrs[n-1].ve = uint32(end)
 	} else if n == 0 && s.err == nil {
 		s.err = errAt(pos, ErrBadHeader, "continuation line before any header")
