@@ -89,6 +89,13 @@ func FuzzParse(f *testing.F) {
 			_, _ = Q850Cause(v)
 		}
 		_, _, _, _ = ISUPPart(&m)
+		// The ;tag= fast path agrees with the general parameter reader.
+		for _, v := range [][]byte{m.From, m.To} {
+			_, params := splitAddr(v)
+			if a, b := tagParam(params), Param(params, "tag"); string(a) != string(b) || (a == nil) != (b == nil) {
+				t.Fatalf("tag of %q: fast %q, general %q", params, a, b)
+			}
+		}
 
 		n, ferr := FrameLen(b)
 		if ferr == nil && n > 0 {

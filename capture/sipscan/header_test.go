@@ -290,3 +290,14 @@ func TestURIUserSchemes(t *testing.T) {
 		}
 	}
 }
+
+// TestTagParam: the ;tag= fast path gives what Param gives.
+func TestTagParam(t *testing.T) {
+	for _, p := range []string{"", ";tag=abc", ";TAG=abc", ";Tag=abc;x=1", "; tag=abc", ";tag =abc", ";tag=", ";tag",
+		";tag=a,b", `;tag="q;r"`, ";x=1;tag=y", ";x=a=b;tag=y", " ;tag=z", ";tags=no", ";tag=a b", ";tag=[::1]", ";q=1;tag=t>"} {
+		a, b := tagParam([]byte(p)), Param([]byte(p), "tag")
+		if string(a) != string(b) || (a == nil) != (b == nil) {
+			t.Errorf("tagParam(%q) = %q, Param = %q", p, a, b)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package sipscan
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"strconv"
 )
@@ -34,9 +35,9 @@ type Message struct {
 	// P-Asserted-Identity element that has one.
 	FromUser, ToUser, RURIUser, PAIUser []byte
 
-	CSeq uint32
-	// ContentLength is the declared body length, -1 when the header is
-	// absent or not a number (BadContentLength is then set).
+	CSeq uint32 // 0 when absent or not a number below 2^32
+	// ContentLength is the declared body length; -1 when the header is
+	// absent, and when it is not a number (BadContentLength is then set).
 	ContentLength    int
 	BadContentLength bool
 	// Body is Content-Length bytes after the header block, or what is there
@@ -232,7 +233,13 @@ func Parse(b []byte, m *Message) error {
 	}
 	m.Request, m.Method, m.RequestURI, m.Status, m.ReasonPhrase = sl.request, sl.method, sl.uri, sl.status, sl.reason
 
-	sc := scanner{b: b, m: m, hdrs: hdrs}
+	// Field offsets are uint32: a header block is never near 4 GiB, but
+	// the bound keeps the index sound whatever the input.
+	hb := b
+	if len(hb) > math.MaxUint32 {
+		hb = hb[:math.MaxUint32]
+	}
+	sc := scanner{b: hb, m: m, hdrs: hdrs}
 	pos, ended := sc.fields(e + 1)
 	m.hdrs = sc.hdrs
 	if sc.late == 0 {
