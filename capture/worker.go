@@ -119,18 +119,15 @@ func (w *worker) packet(p *netdec.Packet, frame int32, t int64, ref record.Frame
 		it := w.next(itemIPFrag, frame, t, ref)
 		it.pkt = *p
 	case netdec.KindMTP2:
-		opt := w.ss7
-		opt.PseudoHeader = p.LinkType == 139
-		msu, ok, _, err := ss7dec.DecodeMTP2(p.Payload, opt)
-		if err != nil {
-			// A length indicator that disagrees with the frame still
-			// leaves a usable MSU: keep it and report the problem.
-			w.problem(frame, t, ref, "mtp2", err)
+		// netdec has read the MTP2 header (DLT 140, or 139 with its
+		// pseudo-header); an MSU's payload starts at the SIO.
+		if p.LI < 3 || len(p.Payload) == 0 {
+			w.c.mtp2Control++
+			return
 		}
-		if !ok {
-			if err == nil {
-				w.c.mtp2Control++
-			}
+		msu, err := ss7dec.DecodeMTP3(p.Payload, w.ss7)
+		if err != nil {
+			w.problem(frame, t, ref, "mtp2", err)
 			return
 		}
 		w.msu(msu, record.MTP2, frame, t, ref)

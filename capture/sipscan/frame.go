@@ -159,5 +159,17 @@ type Framer struct{}
 // Frame is FrameLen.
 func (Framer) Frame(buf []byte) (int, error) { return FrameLen(buf) }
 
-// Resync is Resync.
-func (Framer) Resync(buf []byte) int { return Resync(buf) }
+// Resync follows the TCP assembler's contract: 0 when buf already starts
+// with a start line (whole, or still arriving), else Resync(buf).
+func (Framer) Resync(buf []byte) int {
+	if len(buf) > 0 && tokenChars[buf[0]] {
+		if e := lineEnd(buf, 0); e < 0 {
+			if plausibleStart(buf) {
+				return 0
+			}
+		} else if _, ok := parseStartLine(buf[:e]); ok {
+			return 0
+		}
+	}
+	return Resync(buf)
+}
