@@ -29,6 +29,41 @@ type sequencer struct {
 	dropped bool
 	// cur is the job being filed (for the file name of problems).
 	cur *job
+	// tcpFlows are the TCP connections that carry SIP (seen on a SIP
+	// port, or opened by a segment that starts with a SIP start line or a
+	// WebSocket handshake). Other TCP traffic never reaches the assembler,
+	// so FTP or TLS on other ports is not reported as bad SIP.
+	tcpFlows map[flowPair]struct{}
+}
+
+// flowPair names a TCP connection in both directions.
+type flowPair struct{ a, b netip.AddrPort }
+
+func pairOf(p *netdec.Packet) flowPair {
+	a := netip.AddrPortFrom(p.Src, p.SrcPort)
+	b := netip.AddrPortFrom(p.Dst, p.DstPort)
+	if b.Addr().Less(a.Addr()) || b.Addr() == a.Addr() && b.Port() < a.Port() {
+		a, b = b, a
+	}
+	return flowPair{a, b}
+}
+
+// maxTCPFlows bounds the set of SIP connections remembered.
+const maxTCPFlows = 1 << 20
+
+func (s *sequencer) sipFlow(p *netdec.Packet, start bool) bool {
+	k := pairOf(p)
+	if _, ok := s.tcpFlows[k]; ok {
+		return true
+	}
+	if !start {
+		return false
+	}
+	if len(s.tcpFlows) >= maxTCPFlows {
+		clear(s.tcpFlows)
+	}
+	s.tcpFlows[k] = struct{}{}
+	return true
 }
 
 func newSequencer(opt *Options, rep *Report) *sequencer {
@@ -38,6 +73,8 @@ func newSequencer(opt *Options, rep *Report) *sequencer {
 		defrag: netdec.NewDefragmenter(),
 		sctp:   netdec.NewSCTPAssembler(),
 		w:      newWorker(opt),
+
+		tcpFlows: map[flowPair]struct{}{},
 	}
 	s.tcp = tcpasm.New(sipscan.Framer{}, tcpasm.Options{OnProblem: func(p tcpasm.Problem) {
 		err := fmt.Errorf("%s: %w", p.Key, p.Err)
@@ -100,6 +137,10 @@ func (s *sequencer) item(it *item) {
 		}, frames)
 	case itemTCP:
 		p := &it.pkt
+		if !s.sipFlow(p, it.sipStart) {
+			s.rep.Counters["TCP segments of other protocols"]++
+			return
+		}
 		s.seg = tcpasm.Segment{
 			Key: tcpasm.FlowKey{
 				Src: netip.AddrPortFrom(p.Src, p.SrcPort),

@@ -30,16 +30,19 @@ const (
 type item struct {
 	kind   itemKind
 	follow bool // belongs to the previous item (the ISUP of a SIP-I body)
-	frame  int32
-	time   int64
-	ref    record.FrameRef
-	pkt    netdec.Packet
-	chunk  netdec.DataChunk
-	d      record.Decoded
-	isup   isup.Message
-	digits []byte
-	links  [][]byte
-	prob   Problem
+	// sipStart: a TCP segment that may open a SIP flow (SIP port, SIP
+	// start line, WebSocket handshake).
+	sipStart bool
+	frame    int32
+	time     int64
+	ref      record.FrameRef
+	pkt      netdec.Packet
+	chunk    netdec.DataChunk
+	d        record.Decoded
+	isup     isup.Message
+	digits   []byte
+	links    [][]byte
+	prob     Problem
 }
 
 // worker decodes frames; one per goroutine.
@@ -113,6 +116,9 @@ func (w *worker) packet(p *netdec.Packet, frame int32, t int64, ref record.Frame
 		}
 		it := w.next(itemTCP, frame, t, ref)
 		it.pkt = *p
+		// Whether this segment can open a SIP flow is decided here, in
+		// parallel; the sequencer only looks at the flag.
+		it.sipStart = sipPort(p.SrcPort) || sipPort(p.DstPort) || sipscan.IsSIP(p.Payload) || wsHandshake(p.Payload)
 	case netdec.KindSCTP:
 		w.sctp(p, frame, t, ref)
 	case netdec.KindIPFragment:
@@ -169,6 +175,20 @@ func (w *worker) udp(p *netdec.Packet, frame int32, t int64, ref record.FrameRef
 		return
 	}
 	w.c.noSignal++
+}
+
+// wsHandshake: the start of an HTTP Upgrade to WebSocket or its answer.
+func wsHandshake(b []byte) bool {
+	if len(b) < 16 {
+		return false
+	}
+	switch {
+	case string(b[:4]) == "GET ":
+		return containsFold(b[:min(len(b), 2048)], "websocket")
+	case string(b[:12]) == "HTTP/1.1 101":
+		return true
+	}
+	return false
 }
 
 // ErrNotSIP marks datagrams and streams on SIP ports that are not SIP.
