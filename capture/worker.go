@@ -245,7 +245,10 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 	d.CallID = m.CallID
 	d.FromUser, d.ToUser, d.RURIUser, d.PAIUser = m.FromUser, m.ToUser, m.RURIUser, m.PAIUser
 	d.FromTag, d.ToTag = m.FromTag, m.ToTag
-	if n := len(w.opt.Calls.LinkHeaders); n > 0 {
+	// B2BUA correlation headers are set on the INVITE that creates a leg
+	// (and echoed in its answers); looking them up in every message would
+	// cost a fifth of the SIP decoding.
+	if n := len(w.opt.Calls.LinkHeaders); n > 0 && (d.Method == record.INVITE || d.CSeqMethod == record.INVITE && d.Status >= 200 && d.Status < 300) {
 		if cap(it.links) < n {
 			it.links = make([][]byte, n)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ type analyzeArgs struct {
 	ascii       bool
 	workers     int
 	quiet       bool
+	cpuprofile  string
 }
 
 const analyzeUsage = `usage: sipsniff -r FILE [-r FILE…] [MODE] [OPTIONS]
@@ -71,6 +73,7 @@ OPTIONS:
   --link-window DUR       SIP↔ISUP matching window (default 5s)
   --workers N             decoding goroutines (default: number of CPUs)
   -q                      no problem summary on standard error
+  --cpuprofile FILE       write a Go CPU profile (for developers)
 `
 
 func isAnalyzeArgs(args []string) bool {
@@ -104,6 +107,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.BoolVar(&a.ascii, "ascii", false, "")
 	fs.IntVar(&a.workers, "workers", 0, "")
 	fs.BoolVar(&a.quiet, "q", false, "")
+	fs.StringVar(&a.cpuprofile, "cpuprofile", "", "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprint(stderr, analyzeUsage)
 		return usageError{err.Error()}
@@ -158,6 +162,16 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		opt.Calls.LinkHeaders = nil
 	}
 
+	if a.cpuprofile != "" {
+		f, err := os.Create(a.cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	out := bufio.NewWriterSize(stdout, 256<<10)
 	defer out.Flush()
 
