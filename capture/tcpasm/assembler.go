@@ -203,6 +203,13 @@ func (a *Assembler) Add(s *Segment, emit func(*Message)) {
 		}
 		return
 	}
+	// Data segments acknowledge too: bytes of the other direction that
+	// the peer received but the capture lost are skipped before this
+	// segment is filed, so what followed the gap is delivered now, in
+	// capture order, rather than after GapTimeout.
+	if len(a.gapFlows) > 0 && s.Flags&ACK != 0 {
+		a.ackGap(s.Key.Reverse(), s.Ack, emit)
+	}
 	f := a.lookup(s.Key, emit)
 	held := f.bytes
 	a.segment(f, s, emit)
