@@ -138,6 +138,11 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	if opt.MaxProblems <= 0 {
 		opt.MaxProblems = 200
 	}
+	if opt.Calls.LinkHeaders == nil {
+		// The workers read the headers and the correlator matches them:
+		// both must see the default that calls.Config documents.
+		opt.Calls.LinkHeaders = calls.DefaultLinkHeaders
+	}
 	rep := &Report{Files: opt.Files, ProblemCounts: map[string]int{}, Counters: map[string]uint64{}}
 	for i, name := range opt.Files {
 		r, err := pcapfile.Open(name, uint16(i), pcapfile.Options{Stdin: opt.Stdin})

@@ -159,7 +159,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		opt.Calls.LinkHeaders = a.linkHeaders
 	}
 	if a.noLinks {
-		opt.Calls.LinkHeaders = nil
+		opt.Calls.LinkHeaders = []string{} // empty, not nil: nil means the defaults
 	}
 
 	if a.cpuprofile != "" {
