@@ -331,10 +331,10 @@ func checkGolden(t *testing.T, name string, got []byte) {
 // --- invariants that hold for every run, whatever the input (the fuzz
 // target checks them too) ---
 
-// With strictOrder every message is checked for capture order; without,
-// SIP over TCP and WebSocket is not: messages held behind a TCP gap are
-// delivered when the gap is given up (GapTimeout), after later messages of
-// other flows.
+// With strictOrder every message is checked for capture order (and time
+// order across files); without, SIP over TCP and WebSocket is not:
+// messages held behind a TCP gap are delivered when the gap is given up
+// (GapTimeout), after later messages of other flows.
 func checkInvariants(t testing.TB, rep *capture.Report, visits []visited, strictOrder bool) {
 	t.Helper()
 	an := rep.Analysis
@@ -348,7 +348,8 @@ func checkInvariants(t testing.TB, rep *capture.Report, visits []visited, strict
 		t.Errorf("Stats.Messages %d, want %d", an.Stats.Messages, len(an.Messages))
 	}
 	seen := make([]bool, len(an.Messages))
-	var last [65536]int64
+	lastFrame := map[uint16]uint32{}
+	var lastTime int64
 	var carrier record.Transport // of the SIP message a SIP-I body came in
 	for _, v := range visits {
 		if int(v.idx) >= len(an.Messages) || seen[v.idx] {
@@ -369,15 +370,23 @@ func checkInvariants(t testing.TB, rep *capture.Report, visits []visited, strict
 			t.Errorf("message %d: bad frame reference %v", v.idx, m.Ref)
 		}
 		// Messages of one file come in capture order: the frame that
-		// completes each is never before the one of the previous.
+		// completes each is never before the one of the previous (and in
+		// the synthetic captures, whose frames are in time order, neither
+		// is its time).
 		if m.Transport != record.SIPI {
 			carrier = m.Transport
 		}
 		if strictOrder || (carrier != record.TCP && carrier != record.WS) {
-			if m.Time < last[m.Ref.File] {
-				t.Errorf("message %d at %s comes before the previous message of file %d (%s)", v.idx, fmtTime(m.Time), m.Ref.File, fmtTime(last[m.Ref.File]))
+			if m.Ref.Frame < lastFrame[m.Ref.File] {
+				t.Errorf("message %d (frame %d) comes before the previous message of file %d (frame %d)", v.idx, m.Ref.Frame, m.Ref.File, lastFrame[m.Ref.File])
 			}
-			last[m.Ref.File] = m.Time
+			lastFrame[m.Ref.File] = m.Ref.Frame
+		}
+		if strictOrder {
+			if m.Time < lastTime {
+				t.Errorf("message %d at %s comes before the previous message (%s)", v.idx, fmtTime(m.Time), fmtTime(lastTime))
+			}
+			lastTime = m.Time
 		}
 		if (m.Flags&record.MoreFrames != 0) != (len(an.ExtraFrames[v.idx]) > 1) {
 			t.Errorf("message %d: MoreFrames %v but %d extra frames", v.idx, m.Flags&record.MoreFrames != 0, len(an.ExtraFrames[v.idx]))
