@@ -296,6 +296,11 @@ func findCall(an *calls.Analysis, s string) (*calls.Call, error) {
 // on an IAM or INVITE, the cause on a release.
 func details(an *calls.Analysis) func(m *record.Message) string {
 	return func(m *record.Message) string {
+		if m.Transport == record.SIPI {
+			// The ladder shows it on the SIP message that carries it,
+			// whose own details already name the called number.
+			return ""
+		}
 		c := an.Call(m.Call)
 		var parts []string
 		if c != nil && ((m.Proto == record.ISUP && m.ISUPType == 0x01) || m.Method == record.INVITE && m.CSeq == firstCSeq(an, c)) && c.Called != "" {
