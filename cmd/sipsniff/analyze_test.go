@@ -536,6 +536,13 @@ func TestWriteCall(t *testing.T) {
 		if len(got) != tc.want {
 			t.Errorf("--call %s: %d frames, want %d", tc.call, len(got), tc.want)
 		}
+		// Exactly the chosen group's frames: call 3 is everything from
+		// 8 s on, the group of calls 1 and 2 everything before.
+		for _, f := range got {
+			if late := f.Time >= t0.Add(8*time.Second).UnixNano(); late != (tc.want == framesCall3) {
+				t.Errorf("--call %s wrote the frame at %s of another call", tc.call, time.Unix(0, f.Time).UTC().Format(time.RFC3339Nano))
+			}
+		}
 		// Each written frame is one of the input's, byte for byte, in
 		// time order.
 		for i, f := range got {
