@@ -106,6 +106,11 @@ type Problem struct {
 }
 
 func (p Problem) Error() string {
+	if p.Layer == "file" {
+		// The reader's own text names the file, the offset and the
+		// last good frame.
+		return p.Err.Error()
+	}
 	if p.Ref.Frame == 0 {
 		return fmt.Sprintf("%s: %s: %v", p.File, p.Layer, p.Err)
 	}
