@@ -27,6 +27,15 @@ func ISUPPart(m *Message) (data []byte, variant isup.Variant, ok bool, err error
 	if !single && !multi {
 		return nil, sipi.DefaultVariant, false, nil
 	}
+	if data, variant, ok, handled := isupFast(m, single); handled {
+		return data, variant, ok, nil
+	}
+	return isupGeneral(m, single)
+}
+
+// isupGeneral is ISUPPart through the complete MIME decoder of package
+// sipi.
+func isupGeneral(m *Message, single bool) (data []byte, variant isup.Variant, ok bool, err error) {
 	b := bodies.Get().(*sipi.Body)
 	defer bodies.Put(b)
 	var d sipi.Decoder

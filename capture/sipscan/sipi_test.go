@@ -104,3 +104,32 @@ func TestISUPPartIAM(t *testing.T) {
 		t.Errorf("called %s calling %s", cdpn.Digits, cgpn.Digits)
 	}
 }
+
+// FuzzISUPPart checks that the in-place fast path and the general MIME
+// decoder agree wherever the fast path answers.
+func FuzzISUPPart(f *testing.F) {
+	f.Add("multipart/mixed;boundary=unique-boundary-1", "--unique-boundary-1\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n\r\n--unique-boundary-1\r\nContent-Type: application/ISUP;version=itu-t92+;base=itu-t92+\r\nContent-Disposition: signal;handling=required\r\n\r\n\x01\x00\x60\x00\x0a\x00\x02\x0a\x08\x83\x90\x99\x99\x99\x99\x99\x0f\r\n--unique-boundary-1--\r\n")
+	f.Add("multipart/mixed; boundary=\"b\"", "preamble\r\n--b\r\nContent-Type: application/isup; version=ansi00\r\nContent-Transfer-Encoding: binary\r\n\r\n\x06\x00\r\n--b--")
+	f.Add("application/ISUP;version=itu-t92+", "\x0c\x02\x00\x02\x83\x9f")
+	f.Add("multipart/related;boundary=x", "--x\r\nContent-Type: multipart/mixed;boundary=y\r\n\r\n--y\r\n\r\n--y--\r\n--x--")
+	f.Fuzz(func(t *testing.T, ct, body string) {
+		m := &Message{ContentType: []byte(ct), Body: []byte(body)}
+		single, multi := mediaKind(m.ContentType)
+		if !single && !multi {
+			return
+		}
+		data, v, ok, handled := isupFast(m, single)
+		if !handled {
+			return
+		}
+		gdata, gv, gok, gerr := isupGeneral(m, single)
+		if gerr != nil {
+			// The general decoder is stricter about MIME syntax; the fast
+			// path may still find the part. Nothing to compare.
+			return
+		}
+		if ok != gok || ok && (string(data) != string(gdata) || v != gv) {
+			t.Fatalf("fast (%v, %v, %q) != general (%v, %v, %q)", ok, v, data, gok, gv, gdata)
+		}
+	})
+}
