@@ -66,7 +66,7 @@ gen() {
 	local name=$1 kind=$2 calls=$3
 	local f=$BENCH_DIR/$name.pcap stamp="$GENCAP_HASH $kind -calls $calls -seed 1"
 	if [ -f "$f" ] && [ "$(cat "$f.stamp" 2>/dev/null)" = "$stamp" ]; then
-		say "gencap: $name.pcap is up to date ($(du -m "$f" | cut -f1) MB)"
+		say "gencap: $name.pcap is up to date ($(calc %.0f "$(stat -c %s "$f") / 1e6") MB)"
 		return 0
 	fi
 	rm -f "$f" "$f.stamp"
@@ -132,8 +132,8 @@ table() {
 	local name=$1 calls=$2
 	local f=$BENCH_DIR/$name.pcap
 	say ""
-	say "== $name.pcap: $calls calls, $(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}') frames, $(du -m "$f" | cut -f1) MB =="
-	printf '%-10s %9s %9s %9s %13s %7s\n' tool "wall s" "CPU s" CPU/wall "peak RSS MB" load
+	say "== $name.pcap: $calls calls, $(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}') frames, $(calc %.0f "$(stat -c %s "$f") / 1e6") MB =="
+	printf '%-10s %9s %9s %9s %13s %7s\n' tool "wall s" "CPU s" CPU/wall "peak RSS MiB" load
 	local t
 	for t in sipsniff tshark sngrep; do
 		if have "$t:$name"; then
@@ -142,6 +142,11 @@ table() {
 				"$(calc %.1f "${RSS[$t:$name]} / 1024")" "${LOAD[$t:$name]}"
 		else
 			printf '%-10s %s\n' "$t" "${STATUS[$t:$name]:-not run}"
+		fi
+	done
+	for t in sipsniff tshark sngrep; do
+		if have "$t:$name" && [ "$(calc %d "${LOAD[$t:$name]} > $(nproc)")" = 1 ]; then
+			say "WARNING: the machine was busy before $t ran (load ${LOAD[$t:$name]} on $(nproc) cores): its wall time is inflated; compare CPU times"
 		fi
 	done
 	if have "sipsniff:$name" && have "tshark:$name"; then

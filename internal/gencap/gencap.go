@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -132,6 +133,9 @@ func (c *Config) Validate() error {
 		return bad("RingMax/TalkMax", "exceed 1h/24h")
 	case c.UAs < 1 || c.UAs > 65000:
 		return bad("UAs", fmt.Sprintf("is %d, must be 1…65000", c.UAs))
+	case c.Start.Unix() < 0 || float64(c.Start.Unix())+float64(c.Calls)*c.Interval.Seconds()+c.maxHolding().Seconds() > math.MaxUint32:
+		// pcap timestamps are unsigned 32-bit seconds.
+		return bad("Start", fmt.Sprintf("is %v: the capture would not fit pcap's 1970–2106 timestamps", c.Start))
 	case c.Kind == SIPI && c.Mix:
 		return bad("Mix", "is only for sip captures")
 	}

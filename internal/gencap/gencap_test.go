@@ -495,6 +495,8 @@ func TestValidate(t *testing.T) {
 		{"RingMin/RingMax", func(c *Config) { c.RingMax = c.RingMin - 1 }},
 		{"TalkMin/TalkMax", func(c *Config) { c.TalkMin = 0 }},
 		{"UAs", func(c *Config) { c.UAs = 0 }},
+		{"Start", func(c *Config) { c.Start = time.Time{} }},
+		{"Start", func(c *Config) { c.Start = time.Unix(1<<32-60, 0) }}, // ends after 2106-02-07
 		{"Mix", func(c *Config) { c.Kind, c.CICs, c.Interval, c.Mix = SIPI, 4000, time.Second, true }},
 		{"CICs", func(c *Config) { c.Kind, c.CICs = SIPI, 4096 }},
 		{"CICs", func(c *Config) { c.Kind, c.CICs, c.Interval = SIPI, 4000, 30*time.Millisecond }},

@@ -212,6 +212,17 @@ const (
 var (
 	firstNames = []string{"Alice", "Bruno", "Chloé", "David", "Emma", "Farid", "Giulia", "Hugo", "Inès", "Jonas", "Karin", "Lucas", "Maria", "Noah", "Olga", "Pablo"}
 	lastNames  = []string{"Martin", "Bernard", "Dubois", "Rossi", "Müller", "García", "Novak", "Kowalski", "Silva", "Jensen", "Ivanova", "Moreau"}
+	// displayNames are all first and last name pairs, joined once so that
+	// planning a call does not allocate.
+	displayNames = func() []string {
+		var n []string
+		for _, f := range firstNames {
+			for _, l := range lastNames {
+				n = append(n, f+" "+l)
+			}
+		}
+		return n
+	}()
 	userAgents = []string{
 		"Yealink SIP-T46S 66.86.0.15",
 		"Grandstream GXP2170 1.0.11.23",
@@ -248,7 +259,7 @@ func (g *gen) plan(i int) {
 	c.a = party{
 		user: 300000000 + uint64(r.intn(600000000)),
 		tag:  r.next(),
-		name: firstNames[r.intn(len(firstNames))] + " " + lastNames[r.intn(len(lastNames))],
+		name: displayNames[r.intn(len(displayNames))],
 		ua:   userAgents[r.intn(len(userAgents))],
 	}
 	h := r.intn(cfg.UAs)
