@@ -85,12 +85,16 @@ gen() {
 measure() {
 	local log=$1
 	shift
-	local tf=$BENCH_DIR/.time
+	local tf=$BENCH_DIR/.time t0 t1
+	t0=$(date +%s%N)
 	"$TIME" -f '%e %U %S %M' -o "$tf" "$@" >"$log.out" 2>"$log.err" </dev/null
 	M_RC=$?
+	t1=$(date +%s%N)
 	local wall user sys rss
 	read -r wall user sys rss < <(tail -n 1 "$tf")
-	M_WALL=$wall
+	# GNU time gives wall time in hundredths; the clock around it gives
+	# the resolution a sub-second sipsniff run needs.
+	M_WALL=$(calc %.3f "($t1 - $t0) / 1e9")
 	M_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 	M_RSS=$rss
 }
@@ -126,7 +130,9 @@ run_tool() {
 
 have() { [ "${STATUS[$1]:-}" = ok ]; }
 
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+# calc FORMAT EXPR: awk arithmetic; EXPR is parenthesised so that a ">" in
+# it compares instead of redirecting printf.
+calc() { awk "BEGIN { printf \"$1\", ($2) }"; }
 
 table() {
 	local name=$1 calls=$2
