@@ -37,6 +37,13 @@ bench: bench-isup
 bench-isup:
 	$(GO) test -run='^$$' -bench=. -benchmem ./isup/
 
+# sipsniff --stats against tshark and sngrep on generated 50k/250k-call SIP
+# and 50k-call SIP-I captures (kept in ${BENCH_DIR:-/tmp/sipsniff-bench});
+# prints the figures and PASS/FAIL per target, also into report.txt there.
+.PHONY: bench-sniff
+bench-sniff:
+	GO=$(GO) ./scripts/bench-sniff.sh
+
 # The main job until the gateway exists: decode an ISUP IAM from a real trace.
 run: build
 	./$(BIN)/sipsniff decode 0c0b 01 10 2001 0a 00 02 0a 08 0410970000 0000f0 0a08841197000000 0000 0b07 031009000000 00 1302 0332 2807 031009000000 00 1d03 8090a3 3102 005a 3402 9181 6f08 84140700000000 00 00
