@@ -52,7 +52,7 @@ type Correlator struct {
 	extra map[uint32][]record.FrameRef
 
 	endpoints []record.Endpoint
-	epIndex   map[epKey]record.EndpointID
+	epIndex   epTable
 	epZoned   map[record.Endpoint]record.EndpointID // IPv6 with a zone: rare, keyed the slow way
 	epRecent  [4]epCached
 	epNext    uint8
@@ -146,7 +146,7 @@ func equalFold(a, b string) bool {
 func (c *Correlator) reset() {
 	c.ents, c.extra = chunks[entry]{}, nil
 	c.endpoints = nil
-	c.epIndex = make(map[epKey]record.EndpointID)
+	c.epIndex = epTable{}
 	c.epZoned = nil
 	c.epRecent, c.epNext = [4]epCached{}, 0
 	c.slabs, c.ncalls, c.legs, c.calls = nil, 0, chunks[leg]{}, nil
@@ -221,14 +221,28 @@ func (c *Correlator) endpoint(e record.Endpoint) record.EndpointID {
 }
 
 func (c *Correlator) endpointSlow(e record.Endpoint) record.EndpointID {
-	a := e.Addr.Addr()
-	if a.Zone() != "" {
+	k, ok := keyOf(e)
+	if !ok {
 		return c.endpointZoned(e)
 	}
-	k := epKey{pc: e.PC.Uint32(), port: e.Addr.Port(), pcInfo: uint8(e.PC.Format())<<2 | uint8(e.NI&3)}
-	if e.NI > 3 {
-		return c.endpointZoned(e) // not a real NI; keep it exact anyway
+	h := k.hash()
+	if id, found := c.epIndex.find(h, e, c.endpoints); found {
+		return id
 	}
+	id := record.EndpointID(len(c.endpoints))
+	c.endpoints = append(c.endpoints, e)
+	c.epIndex.insert(h, id)
+	return id
+}
+
+// keyOf packs e into an epKey; ok is false for endpoints that need the
+// exact (slow) path: IPv6 with a zone, or a network indicator over 3.
+func keyOf(e record.Endpoint) (k epKey, ok bool) {
+	a := e.Addr.Addr()
+	if a.Zone() != "" || e.NI > 3 {
+		return k, false
+	}
+	k = epKey{pc: e.PC.Uint32(), port: e.Addr.Port(), pcInfo: uint8(e.PC.Format())<<2 | uint8(e.NI&3)}
 	switch {
 	case a.Is4():
 		k.family = 4
@@ -238,13 +252,80 @@ func (c *Correlator) endpointSlow(e record.Endpoint) record.EndpointID {
 	b := a.As16()
 	k.hi = uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 | uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
 	k.lo = uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[10])<<40 | uint64(b[11])<<32 | uint64(b[12])<<24 | uint64(b[13])<<16 | uint64(b[14])<<8 | uint64(b[15])
-	id, ok := c.epIndex[k]
-	if !ok {
-		id = record.EndpointID(len(c.endpoints))
-		c.endpoints = append(c.endpoints, e)
-		c.epIndex[k] = id
+	return k, true
+}
+
+// hash mixes the key's words (a multiply-xorshift finaliser per word):
+// endpoints are not attacker-chosen keys of a long-lived table, and a
+// collision costs one extra probe, never a wrong answer.
+func (k epKey) hash() uint32 {
+	x := k.hi*0x9e3779b97f4a7c15 ^ k.lo
+	x = (x ^ x>>29) * 0xbf58476d1ce4e5b9
+	x ^= uint64(k.pc)<<24 ^ uint64(k.port)<<8 ^ uint64(k.family)<<4 ^ uint64(k.pcInfo)
+	x = (x ^ x>>32) * 0x94d049bb133111eb
+	return uint32(x ^ x>>31)
+}
+
+// epTable maps endpoints to their IDs: open addressing over 8-byte slots
+// (hash, ID+1), the endpoint itself compared in the endpoint table. Its
+// slots can be touched ahead of use (Prefetch), which a Go map cannot.
+type epTable struct {
+	slots []uint64
+	n     int
+}
+
+func (t *epTable) find(h uint32, e record.Endpoint, eps []record.Endpoint) (record.EndpointID, bool) {
+	if len(t.slots) == 0 {
+		return 0, false
 	}
-	return id
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if uint32(s>>32) == h {
+			if id := uint32(s) - 1; eps[id] == e {
+				return record.EndpointID(id), true
+			}
+		}
+	}
+}
+
+func (t *epTable) insert(h uint32, id record.EndpointID) {
+	if (t.n+1)*2 > len(t.slots) {
+		old := t.slots
+		t.slots = make([]uint64, max(64, 2*len(old)))
+		for _, s := range old {
+			if s != 0 {
+				t.put(uint32(s>>32), s)
+			}
+		}
+	}
+	t.put(h, uint64(h)<<32|uint64(id)+1)
+	t.n++
+}
+
+func (t *epTable) put(h uint32, s uint64) {
+	mask := uint32(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = s
+}
+
+// touch loads the first slot of h and the endpoint it names, so that a
+// lookup soon after finds them in cache.
+func (t *epTable) touch(h uint32, eps []record.Endpoint) uint64 {
+	if len(t.slots) == 0 {
+		return 0
+	}
+	s := t.slots[h&uint32(len(t.slots)-1)]
+	if s != 0 && int(uint32(s)-1) < len(eps) {
+		return s + uint64(eps[uint32(s)-1].Addr.Port())
+	}
+	return s
 }
 
 type epCached struct {
@@ -332,4 +413,38 @@ const maxForkTags = 64
 type linkValue struct {
 	hdr uint8
 	val string
+}
+
+// Prefetch touches the memory that Add(d) will read — the Call-ID's slot
+// and call, the leg, the endpoints' slots — and returns a value that
+// depends on it (for the caller to keep, so the loads are not dropped).
+// A pipeline calls it for every message of a batch before adding them:
+// the loads of different messages then overlap instead of each Add
+// waiting for its own cache misses in turn. It changes nothing.
+func (c *Correlator) Prefetch(d *record.Decoded) uint64 {
+	var sink uint64
+	if k, ok := keyOf(d.SrcEP); ok {
+		sink += c.epIndex.touch(k.hash(), c.endpoints)
+	}
+	if k, ok := keyOf(d.DstEP); ok {
+		sink += c.epIndex.touch(k.hash(), c.endpoints)
+	}
+	if d.Proto != record.SIP || len(d.CallID) == 0 || len(c.byCallID.slots) == 0 {
+		return sink
+	}
+	x := &c.byCallID
+	h := x.hash(d.CallID)
+	s := x.slots[h&uint32(len(x.slots)-1)]
+	if id := uint32(s); s != 0 && id <= c.ncalls {
+		call := c.call(id)
+		if len(call.CallID) > 0 {
+			sink += uint64(call.CallID[0])
+		}
+		lg := c.leg(id)
+		sink += lg.seen
+		if lg.last != 0 && int(lg.last-1) < c.ents.len() {
+			sink += uint64(c.ents.at(lg.last - 1).prev)
+		}
+	}
+	return sink
 }
