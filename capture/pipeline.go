@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -158,6 +159,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		rep.files = append(rep.files, r)
 	}
 	src := pcapfile.Merge(rep.files...)
+	if opt.Calls.MessagesHint == 0 {
+		opt.Calls.MessagesHint = messagesHint(opt.Files)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -292,3 +296,31 @@ func (c *counts) addTo(m map[string]uint64) {
 var _ = tcpasm.New
 var _ = sipscan.Parse
 var _ = netdec.NewDecoder
+
+// messagesHint bounds the messages of regular input files by their size: a
+// signalling message needs a frame of at least minMessageFrame bytes with
+// its record header (SIP over UDP needs far more). Standard input and
+// gzip give 0: the correlator then grows its table as it goes.
+func messagesHint(files []string) int {
+	const minMessageFrame = 64
+	total := int64(0)
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if f == "-" || err != nil || !st.Mode().IsRegular() || isGzip(f) {
+			return 0
+		}
+		total += st.Size()
+	}
+	return int(total / minMessageFrame)
+}
+
+func isGzip(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [2]byte
+	n, _ := io.ReadFull(f, b[:])
+	return n == 2 && b[0] == 0x1f && b[1] == 0x8b
+}

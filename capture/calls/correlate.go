@@ -33,6 +33,11 @@ type Config struct {
 	// ISUPRetransWindow: the same ISUP message, circuit and direction within
 	// this window is a retransmission (default 1 s).
 	ISUPRetransWindow time.Duration
+	// MessagesHint is how many messages the input may hold at most (the
+	// pipeline derives it from the input's size). The message table is
+	// allocated at that capacity once, so it never grows by copying;
+	// pages never written cost no memory. 0: grow as needed.
+	MessagesHint int
 }
 
 // retransLookback bounds how many earlier messages of a call (SIP) or
@@ -48,7 +53,8 @@ type Correlator struct {
 	window    int64    // cfg.LinkWindow in ns
 	isupWin   int64    // cfg.ISUPRetransWindow in ns
 
-	ents  chunks[entry] // the messages with their correlation state
+	msgs  []record.Message // the kept messages; Analysis.Messages at Finish (no copy)
+	chain chunks[chainLink] // each message's correlation state, parallel to msgs
 	extra map[uint32][]record.FrameRef
 
 	endpoints []record.Endpoint
@@ -63,6 +69,12 @@ type Correlator struct {
 	calls  []*Call     // built by Finish
 
 	byCallID callIndex // SIP Call-ID → call ID
+	// found is the Call-ID lookup Add made for the message being added
+	// (id 0: not found), reused by sipCall.
+	found struct {
+		ok    bool
+		h, id uint32
+	}
 	circuits map[circuitKey]uint32
 	circ     []circuit // indexed by the circuits map
 
@@ -77,17 +89,22 @@ type Correlator struct {
 	strs arena
 }
 
-// entry is a kept message with its correlation state: the previous
-// message of the same chain (SIP call or ISUP circuit), 1-based, 0 for
-// none, and a hash of what the record does not keep (SIP To-tag, ISUP
-// parameters). 64 bytes: one cache line per message walked.
-type entry struct {
-	m    record.Message
+// maxMessagesHint bounds the up-front message table (2^27 messages, 7.5 GB
+// of address space, none of it resident until written).
+const maxMessagesHint = 1 << 27
+
+// chainLink is a message's correlation state: the previous message of
+// the same chain (SIP call or ISUP circuit), 1-based, 0 for none, and a
+// hash of what the record does not keep (SIP To-tag, ISUP parameters).
+// It is kept apart from the message records so that those become
+// Analysis.Messages as they are, without a copy at Finish (a copy doubled
+// the peak memory of a large capture).
+type chainLink struct {
 	prev uint32
 	hash uint32
 }
 
-func (c *Correlator) msg(i uint32) *record.Message { return &c.ents.at(i).m }
+func (c *Correlator) msg(i uint32) *record.Message { return &c.msgs[i] }
 func (c *Correlator) leg(id uint32) *leg           { return c.legs.at(id - 1) }
 func (c *Correlator) call(id uint32) *Call {
 	return &c.slabs[(id-1)/callSlab][(id-1)%callSlab]
@@ -144,7 +161,7 @@ func equalFold(a, b string) bool {
 }
 
 func (c *Correlator) reset() {
-	c.ents, c.extra = chunks[entry]{}, nil
+	c.msgs, c.chain, c.extra = nil, chunks[chainLink]{}, nil
 	c.endpoints = nil
 	c.epIndex = epTable{}
 	c.epZoned = nil
@@ -163,10 +180,26 @@ func (c *Correlator) reset() {
 // per-message records as it goes. d is not retained: what is kept is
 // copied.
 func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
-	idx := uint32(c.ents.len())
+	if c.msgs == nil && c.cfg.MessagesHint > 0 {
+		c.msgs = make([]record.Message, 0, min(c.cfg.MessagesHint, maxMessagesHint))
+	}
+	idx := uint32(len(c.msgs))
 	m := d.Message
-	m.Src = c.endpoint(d.SrcEP)
-	m.Dst = c.endpoint(d.DstEP)
+	// A SIP message's call is looked up first: most messages travel
+	// between the two endpoints their call already knows, which saves the
+	// endpoint table's lookups (and their cache misses).
+	var hint *Call
+	c.found.ok = false
+	if m.Proto == record.SIP && len(d.CallID) != 0 {
+		h := c.byCallID.hash(d.CallID)
+		id := c.byCallID.find(h, d.CallID, c.slabs)
+		c.found.ok, c.found.h, c.found.id = true, h, id
+		if id != 0 {
+			hint = c.call(id)
+		}
+	}
+	m.Src = c.endpointHint(d.SrcEP, hint)
+	m.Dst = c.endpointHint(d.DstEP, hint)
 	m.Call = record.NoCall
 	m.Flags &^= record.MoreFrames
 	if len(d.Frames) > 1 {
@@ -176,7 +209,8 @@ func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
 		c.extra[idx] = append([]record.FrameRef(nil), d.Frames...)
 		m.Flags |= record.MoreFrames
 	}
-	c.ents.push(entry{m: m})
+	c.msgs = append(c.msgs, m)
+	c.chain.push(chainLink{})
 
 	sipi := c.sipi
 	c.sipi.ok = false
@@ -203,6 +237,19 @@ type epKey struct {
 	port   uint16
 	family uint8 // 0 none, 4, 6
 	pcInfo uint8 // point code format and network indicator
+}
+
+// endpointHint interns e, trying the endpoints of call first.
+func (c *Correlator) endpointHint(e record.Endpoint, call *Call) record.EndpointID {
+	if call != nil && int(call.Callee) < len(c.endpoints) && int(call.Caller) < len(c.endpoints) {
+		if c.endpoints[call.Caller] == e {
+			return call.Caller
+		}
+		if c.endpoints[call.Callee] == e {
+			return call.Callee
+		}
+	}
+	return c.endpoint(e)
 }
 
 // endpoint interns e.
@@ -423,13 +470,16 @@ type linkValue struct {
 // waiting for its own cache misses in turn. It changes nothing.
 func (c *Correlator) Prefetch(d *record.Decoded) uint64 {
 	var sink uint64
-	if k, ok := keyOf(d.SrcEP); ok {
-		sink += c.epIndex.touch(k.hash(), c.endpoints)
-	}
-	if k, ok := keyOf(d.DstEP); ok {
-		sink += c.epIndex.touch(k.hash(), c.endpoints)
+	touchEndpoints := func() {
+		if k, ok := keyOf(d.SrcEP); ok {
+			sink += c.epIndex.touch(k.hash(), c.endpoints)
+		}
+		if k, ok := keyOf(d.DstEP); ok {
+			sink += c.epIndex.touch(k.hash(), c.endpoints)
+		}
 	}
 	if d.Proto != record.SIP || len(d.CallID) == 0 || len(c.byCallID.slots) == 0 {
+		touchEndpoints()
 		return sink
 	}
 	x := &c.byCallID
@@ -440,11 +490,16 @@ func (c *Correlator) Prefetch(d *record.Decoded) uint64 {
 		if len(call.CallID) > 0 {
 			sink += uint64(call.CallID[0])
 		}
+		if int(call.Caller) < len(c.endpoints) && int(call.Callee) < len(c.endpoints) {
+			sink += uint64(c.endpoints[call.Caller].Addr.Port() + c.endpoints[call.Callee].Addr.Port())
+		}
 		lg := c.leg(id)
 		sink += lg.seen
-		if lg.last != 0 && int(lg.last-1) < c.ents.len() {
-			sink += uint64(c.ents.at(lg.last - 1).prev)
+		if lg.last != 0 && int(lg.last-1) < len(c.msgs) {
+			sink += uint64(c.chain.at(lg.last-1).prev) + uint64(c.msgs[lg.last-1].CSeq)
 		}
+		return sink
 	}
+	touchEndpoints()
 	return sink
 }

@@ -128,15 +128,9 @@ func isupOutcome(cause int16, by Party) Outcome {
 // messages copies the kept messages into one slice of exact length,
 // releasing each chunk of correlation state once copied.
 func (c *Correlator) messages() []record.Message {
-	msgs := make([]record.Message, c.ents.len())
-	i := 0
-	for k, ch := range c.ents.c {
-		for j := range ch {
-			msgs[i] = ch[j].m
-			i++
-		}
-		c.ents.c[k] = nil
-	}
+	msgs := c.msgs
+	c.msgs = nil
+	c.chain = chunks[chainLink]{}
 	return msgs
 }
 

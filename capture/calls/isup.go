@@ -71,7 +71,7 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 	if m.Flags&record.Retransmission == 0 && c.isupRetrans(c.circ[ci].last, m, h) {
 		m.Flags |= record.Retransmission
 	}
-	e := c.ents.at(idx)
+	e := c.chain.at(idx)
 	e.prev, e.hash = c.circ[ci].last, h
 	c.circ[ci].last = idx + 1
 	open := c.circ[ci].open
@@ -115,8 +115,8 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 // same direction within the retransmission window.
 func (c *Correlator) isupRetrans(prev uint32, m *record.Message, h uint32) bool {
 	for n := 0; prev != 0 && n < retransLookback; n++ {
-		a := c.ents.at(prev - 1)
-		o := &a.m
+		a := c.chain.at(prev - 1)
+		o := &c.msgs[prev-1]
 		prev = a.prev
 		if m.Time-o.Time > c.isupWin {
 			return false

@@ -18,8 +18,13 @@ func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
 }
 
 func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
-	h := c.byCallID.hash(d.CallID)
-	id := c.byCallID.find(h, d.CallID, c.slabs)
+	var h, id uint32
+	if c.found.ok {
+		h, id = c.found.h, c.found.id
+	} else {
+		h = c.byCallID.hash(d.CallID)
+		id = c.byCallID.find(h, d.CallID, c.slabs)
+	}
 	var call *Call
 	var lg *leg
 	if id != 0 {
@@ -33,7 +38,7 @@ func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
 	if m.Flags&record.Retransmission == 0 && c.sipRetrans(lg, m, tag) {
 		m.Flags |= record.Retransmission
 	}
-	e := c.ents.at(idx)
+	e := c.chain.at(idx)
 	e.prev, e.hash = lg.last, tag
 	lg.last = idx + 1
 	c.attach(idx, id, call)
@@ -93,8 +98,8 @@ func (c *Correlator) sipRetrans(lg *leg, m *record.Message, tag uint32) bool {
 	}
 	prev := lg.last
 	for n := 0; prev != 0 && n < retransLookback; n++ {
-		a := c.ents.at(prev - 1)
-		o := &a.m
+		a := c.chain.at(prev - 1)
+		o := &c.msgs[prev-1]
 		prev = a.prev
 		if o.Src != m.Src || o.Dst != m.Dst || o.CSeq != m.CSeq || o.Method != m.Method ||
 			o.CSeqMethod != m.CSeqMethod || o.Status != m.Status {
