@@ -53,7 +53,7 @@ type Correlator struct {
 	window    int64    // cfg.LinkWindow in ns
 	isupWin   int64    // cfg.ISUPRetransWindow in ns
 
-	msgs  []record.Message // the kept messages; Analysis.Messages at Finish (no copy)
+	msgs  []record.Message  // the kept messages; Analysis.Messages at Finish (no copy)
 	chain chunks[chainLink] // each message's correlation state, parallel to msgs
 	extra map[uint32][]record.FrameRef
 
