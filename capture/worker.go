@@ -1,9 +1,11 @@
 package capture
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/sipgw/sipgw/capture/netdec"
 	"github.com/sipgw/sipgw/capture/record"
@@ -255,7 +257,7 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 		it.links = it.links[:n]
 		for i, name := range w.opt.Calls.LinkHeaders {
 			v := m.Header(name)
-			if v != nil && asciiEqualFold(name, "P-Charging-Vector") {
+			if v != nil && strings.EqualFold(name, "P-Charging-Vector") {
 				v = sipscan.Param(v, "icid-value")
 			}
 			it.links[i] = v
@@ -318,30 +320,11 @@ func mayCarryISUP(ct []byte) bool {
 
 func containsFold(b []byte, s string) bool {
 	for i := 0; i+len(s) <= len(b); i++ {
-		if asciiEqualFold(string(b[i:i+len(s)]), s) {
+		if bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
 			return true
 		}
 	}
 	return false
-}
-
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 func (w *worker) sctp(p *netdec.Packet, frame int32, t int64, ref record.FrameRef) {
