@@ -273,7 +273,7 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 	} else if m.BadContentLength {
 		w.problem(frame, t, ref, "sip", fmt.Errorf("invalid Content-Length in %s", label(m)))
 	}
-	if containsFold(m.ContentType, "sdp") || containsFold(m.ContentType, "multipart") && containsFold(m.Body, "application/sdp") {
+	if containsFold(m.ContentType, "sdp") || containsFold(m.ContentType, "multipart") && hasSDPPart(m.Body) {
 		w.items[idx].d.Flags |= record.HasSDP
 	}
 	if len(m.ContentType) > 0 && mayCarryISUP(m.ContentType) {
@@ -310,6 +310,14 @@ func label(m *sipscan.Message) string {
 		return string(m.Method)
 	}
 	return fmt.Sprintf("%d response", m.Status)
+}
+
+// hasSDPPart looks for an SDP media type in a multipart body. Media types
+// are case-insensitive but written in lower or upper case in practice; a
+// plain search runs at memory speed where a case-folding one at every
+// offset of a kilobyte body cost a tenth of the SIP-I decoding.
+func hasSDPPart(body []byte) bool {
+	return bytes.Contains(body, []byte("/sdp")) || bytes.Contains(body, []byte("/SDP"))
 }
 
 // mayCarryISUP is a cheap test before the multipart parse: SDP-only
