@@ -34,8 +34,6 @@ type sequencer struct {
 	// WebSocket handshake). Other TCP traffic never reaches the assembler,
 	// so FTP or TLS on other ports is not reported as bad SIP.
 	tcpFlows map[flowPair]struct{}
-	// sink keeps the prefetching loads alive.
-	sink uint64
 }
 
 // flowPair names a TCP connection in both directions.
@@ -96,32 +94,8 @@ func (s *sequencer) batch(j *job) {
 	s.rep.Frames += j.count.frames
 	s.rep.Bytes += j.count.bytes
 	j.count.addTo(s.rep.Counters)
-	items := j.items
-	if s.corr == nil {
-		for i := range items {
-			s.item(&items[i])
-		}
-		return
-	}
-	// The correlator's tables are far bigger than the caches: touching
-	// what a message will need prefetchDistance messages ahead lets the
-	// cache misses of several messages overlap.
-	for i := 0; i < prefetchDistance && i < len(items); i++ {
-		s.prefetch(&items[i])
-	}
-	for i := range items {
-		if k := i + prefetchDistance; k < len(items) {
-			s.prefetch(&items[k])
-		}
-		s.item(&items[i])
-	}
-}
-
-const prefetchDistance = 16
-
-func (s *sequencer) prefetch(it *item) {
-	if it.kind == itemMsg || it.kind == itemSCTPMsg {
-		s.sink += s.corr.Prefetch(&it.d)
+	for i := range j.items {
+		s.item(&j.items[i])
 	}
 }
 

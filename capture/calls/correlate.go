@@ -314,8 +314,9 @@ func (k epKey) hash() uint32 {
 }
 
 // epTable maps endpoints to their IDs: open addressing over 8-byte slots
-// (hash, ID+1), the endpoint itself compared in the endpoint table. Its
-// slots can be touched ahead of use (Prefetch), which a Go map cannot.
+// (hash, ID+1), the endpoint itself compared in the endpoint table: half
+// the memory of a Go map of the same keys, and no key hashing of the
+// netip.Addr zone handle.
 type epTable struct {
 	slots []uint64
 	n     int
@@ -360,19 +361,6 @@ func (t *epTable) put(h uint32, s uint64) {
 		i = (i + 1) & mask
 	}
 	t.slots[i] = s
-}
-
-// touch loads the first slot of h and the endpoint it names, so that a
-// lookup soon after finds them in cache.
-func (t *epTable) touch(h uint32, eps []record.Endpoint) uint64 {
-	if len(t.slots) == 0 {
-		return 0
-	}
-	s := t.slots[h&uint32(len(t.slots)-1)]
-	if s != 0 && int(uint32(s)-1) < len(eps) {
-		return s + uint64(eps[uint32(s)-1].Addr.Port())
-	}
-	return s
 }
 
 type epCached struct {
@@ -460,46 +448,4 @@ const maxForkTags = 64
 type linkValue struct {
 	hdr uint8
 	val string
-}
-
-// Prefetch touches the memory that Add(d) will read — the Call-ID's slot
-// and call, the leg, the endpoints' slots — and returns a value that
-// depends on it (for the caller to keep, so the loads are not dropped).
-// A pipeline calls it for every message of a batch before adding them:
-// the loads of different messages then overlap instead of each Add
-// waiting for its own cache misses in turn. It changes nothing.
-func (c *Correlator) Prefetch(d *record.Decoded) uint64 {
-	var sink uint64
-	touchEndpoints := func() {
-		if k, ok := keyOf(d.SrcEP); ok {
-			sink += c.epIndex.touch(k.hash(), c.endpoints)
-		}
-		if k, ok := keyOf(d.DstEP); ok {
-			sink += c.epIndex.touch(k.hash(), c.endpoints)
-		}
-	}
-	if d.Proto != record.SIP || len(d.CallID) == 0 || len(c.byCallID.slots) == 0 {
-		touchEndpoints()
-		return sink
-	}
-	x := &c.byCallID
-	h := x.hash(d.CallID)
-	s := x.slots[h&uint32(len(x.slots)-1)]
-	if id := uint32(s); s != 0 && id <= c.ncalls {
-		call := c.call(id)
-		if len(call.CallID) > 0 {
-			sink += uint64(call.CallID[0])
-		}
-		if int(call.Caller) < len(c.endpoints) && int(call.Callee) < len(c.endpoints) {
-			sink += uint64(c.endpoints[call.Caller].Addr.Port() + c.endpoints[call.Callee].Addr.Port())
-		}
-		lg := c.leg(id)
-		sink += lg.seen
-		if lg.last != 0 && int(lg.last-1) < len(c.msgs) {
-			sink += uint64(c.chain.at(lg.last-1).prev) + uint64(c.msgs[lg.last-1].CSeq)
-		}
-		return sink
-	}
-	touchEndpoints()
-	return sink
 }
