@@ -327,8 +327,9 @@ func mayCarryISUP(ct []byte) bool {
 }
 
 func containsFold(b []byte, s string) bool {
+	c0 := s[0] | 0x20 // s is a lower-case ASCII word
 	for i := 0; i+len(s) <= len(b); i++ {
-		if bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
+		if b[i]|0x20 == c0 && bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
 			return true
 		}
 	}
