@@ -527,6 +527,12 @@ func tagParam(params []byte) []byte {
 			return Param(params, "tag") // quoted values and the like
 		case ';':
 			j := i + 1
+			if j+3 <= len(params) && params[j]|0x20 == 't' && params[j+1]|0x20 == 'a' && params[j+2]|0x20 == 'g' &&
+				(j+3 == len(params) || params[j+3] != '=') && (j+3 == len(params) || !tokenChars[params[j+3]]) {
+				// A tag parameter without a value comes first: the general
+				// reader decides, as it does for every odd shape.
+				return Param(params, "tag")
+			}
 			if j+4 < len(params) && le.Uint32(params[j:])|0x20202020 == kTagEq && paramValueChars[params[j+4]] {
 				k := j + 4
 				for k < len(params) && paramValueChars[params[k]] {

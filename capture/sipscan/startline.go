@@ -82,7 +82,9 @@ func requestLine(line []byte, partial bool) (r reqLine, ok bool) {
 	// checked: the version after it is what tells SIP from other text.
 	sp := bytes.IndexByte(line[i:], ' ')
 	if sp < 0 {
-		return r, partial && bytes.IndexByte(line[i:], '\t') < 0
+		// The URI's characters are not checked on a whole line either, so
+		// a partial one is plausible whatever they are.
+		return r, partial
 	}
 	i += sp
 	r.uriEnd = i

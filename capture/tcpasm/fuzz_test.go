@@ -215,6 +215,12 @@ func FuzzAssembler(f *testing.F) {
 		keys := []FlowKey{kAB, {Src: netip.MustParseAddrPort("[2001:db8::7]:5060"), Dst: srvAddr}}
 		runSegments(t, a, keys, segs, rec)
 		for _, m := range rec.msgs {
+			// With segments dropped the handshake may be lost: an unmasked
+			// frame's SIP text is then found by resynchronising on the
+			// plain stream, a message recovered as TCP. That is allowed.
+			if flags&planLoss != 0 && flags&planWS != 0 && !m.ws {
+				continue
+			}
 			if m.ws != (flags&planWS != 0) {
 				t.Fatalf("WebSocket %v on a plan %#x stream", m.ws, flags)
 			}
