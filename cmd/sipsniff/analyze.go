@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ type analyzeArgs struct {
 	workers     int
 	quiet       bool
 	cpuprofile  string
+	memprofile  string
 }
 
 const analyzeUsage = `usage: sipsniff -r FILE [-r FILE…] [MODE] [OPTIONS]
@@ -74,6 +76,7 @@ OPTIONS:
   --workers N             decoding goroutines (default: number of CPUs)
   -q                      no problem summary on standard error
   --cpuprofile FILE       write a Go CPU profile (for developers)
+  --memprofile FILE       write a Go heap profile after the analysis (for developers)
 `
 
 func isAnalyzeArgs(args []string) bool {
@@ -108,6 +111,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.IntVar(&a.workers, "workers", 0, "")
 	fs.BoolVar(&a.quiet, "q", false, "")
 	fs.StringVar(&a.cpuprofile, "cpuprofile", "", "")
+	fs.StringVar(&a.memprofile, "memprofile", "", "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprint(stderr, analyzeUsage)
 		return usageError{err.Error()}
@@ -197,6 +201,11 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer rep.Close()
 	an := rep.Analysis
+	if a.memprofile != "" {
+		if err := writeHeapProfile(a.memprofile); err != nil {
+			return err
+		}
+	}
 	sel := selectCalls(an, expr)
 
 	switch {
@@ -327,4 +336,17 @@ func terminalWidth(w io.Writer) int {
 		return n
 	}
 	return 100
+}
+
+func writeHeapProfile(path string) error {
+	runtime.GC() // the profile shows the heap as of the last collection
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
