@@ -225,7 +225,9 @@ func (mw *messageWriter) visit(idx, call uint32, d *record.Decoded) {
 			j.SIPStatus = d.Status
 		}
 		j.CallID = string(d.CallID)
-		j.CSeq = strconv.FormatUint(uint64(d.CSeq), 10) + " " + d.CSeqMethod.String()
+		if d.CSeqMethod != record.MethodNone {
+			j.CSeq = strconv.FormatUint(uint64(d.CSeq), 10) + " " + d.CSeqMethod.String()
+		}
 		j.From, j.To = string(d.FromUser), string(d.ToUser)
 	case record.ISUP:
 		j.ISUPType = d.ISUPType.String()
