@@ -374,6 +374,19 @@ func transitionCases() []transitionCase {
 			},
 		},
 		{
+			name: "capture begun after the IAM: ANM, REL, RLC make a call without setup; a lone RLC makes none",
+			in: []msg{
+				isupMsg(0, stpB, stpA, isup.ANM, 5, nil),
+				rel(20000, stpA, stpB, 5, isup.Cause(16)),
+				isupMsg(20100, stpB, stpA, isup.RLC, 5, nil),
+				isupMsg(30000, stpB, stpA, isup.RLC, 6, nil),
+			},
+			noCall: []int{3},
+			want: []wantCall{
+				{kind: record.ISUP, outcome: Answered, cause: 16, setup: -1, ring: -1, answer: 0, release: 20000, by: Caller, msgs: 3, group: 1},
+			},
+		},
+		{
 			name: "SIP-I INVITE carrying an IAM linked with the ISUP leg of the same numbers; REL cause wins",
 			in: func() []msg {
 				inv1, iam1 := sipi(req(0, uaA, gwSIP, inv, "si1", 1).nums("", "", "", ""), iam(0, pcEP(0), pcEP(0), 0, "9171969136", "9275890000"))

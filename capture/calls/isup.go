@@ -62,7 +62,8 @@ func (c *Correlator) circuitIndex(k circuitKey) uint32 {
 
 // addISUP handles an ISUP message carried by SS7 or SIGTRAN: IAM opens a
 // call on its circuit, RLC or a reset closes it, call messages attach to
-// the open call, supervision messages stay outside calls.
+// the open call (or open one when the capture began after the IAM),
+// supervision messages stay outside calls.
 func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 	m := c.msg(idx)
 	key := makeCircuitKey(d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC)
@@ -99,8 +100,17 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 	case isup.GRS:
 		c.resetRange(key, m, d.ISUPMsg)
 	default:
-		if open == 0 || !callMessage[m.ISUPType] {
+		if !callMessage[m.ISUPType] {
 			return
+		}
+		if open == 0 {
+			if m.ISUPType == isup.RLC || m.ISUPType == isup.CFN {
+				return // the tail of a call not seen, or an answer to nothing
+			}
+			// The capture began after the IAM: the call is still worth
+			// showing (its answer, its release and cause), without setup.
+			open = c.newISUPCallMidway(idx, d)
+			c.circ[ci].open = open
 		}
 		c.attach(idx, open, c.call(open))
 		c.isupEvent(open, m, d)
@@ -158,6 +168,21 @@ func (c *Correlator) newISUPCall(idx uint32, d *record.Decoded) uint32 {
 	call.Called = c.strs.str(d.Called)
 	call.From, call.To = call.Calling, call.Called
 	c.attach(idx, id, call)
+	return id
+}
+
+// newISUPCallMidway opens a call on a circuit whose IAM was not captured.
+// Backward messages (ACM, CON, ANM) come from the called side; for the
+// others the sender is taken to be the calling side.
+func (c *Correlator) newISUPCallMidway(idx uint32, d *record.Decoded) uint32 {
+	id, call, _ := c.newCall(idx, record.ISUP)
+	m := c.msg(idx)
+	call.NI, call.OPC, call.DPC, call.CIC = d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC
+	switch m.ISUPType {
+	case isup.ACM, isup.CON, isup.ANM:
+		call.OPC, call.DPC = d.DstEP.PC, d.SrcEP.PC
+		call.Caller, call.Callee = m.Dst, m.Src
+	}
 	return id
 }
 
