@@ -89,9 +89,11 @@ type Correlator struct {
 	strs arena
 }
 
-// maxMessagesHint bounds the up-front message table (2^27 messages, 7.5 GB
-// of address space, none of it resident until written).
-const maxMessagesHint = 1 << 27
+// maxMessagesHint bounds the up-front message table: 2^24 messages, 940 MB
+// of address space, none of it resident until written, and small enough
+// that the kernel's overcommit check accepts it on a small machine. A
+// bigger input grows the table by copying beyond that.
+const maxMessagesHint = 1 << 24
 
 // chainLink is a message's correlation state: the previous message of
 // the same chain (SIP call or ISUP circuit), 1-based, 0 for none, and a
