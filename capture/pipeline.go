@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -160,7 +159,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	src := pcapfile.Merge(rep.files...)
 	if opt.Calls.MessagesHint == 0 {
-		opt.Calls.MessagesHint = messagesHint(opt.Files)
+		opt.Calls.MessagesHint = messagesHint(rep.files)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -303,26 +302,14 @@ var _ = netdec.NewDecoder
 // (bare MTP2) may hold more messages than the hint: the table then grows
 // by copying as usual. Standard input and gzip give 0: the correlator
 // grows its table as it goes.
-func messagesHint(files []string) int {
+func messagesHint(files []*pcapfile.Reader) int {
 	const minMessageFrame = 128
 	total := int64(0)
 	for _, f := range files {
-		st, err := os.Stat(f)
-		if f == "-" || err != nil || !st.Mode().IsRegular() || isGzip(f) {
+		if f.Size() == 0 {
 			return 0
 		}
-		total += st.Size()
+		total += f.Size()
 	}
 	return int(total / minMessageFrame)
-}
-
-func isGzip(name string) bool {
-	f, err := os.Open(name)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var b [2]byte
-	n, _ := io.ReadFull(f, b[:])
-	return n == 2 && b[0] == 0x1f && b[1] == 0x8b
 }

@@ -85,6 +85,7 @@ type Reader struct {
 
 	// input
 	src     io.Reader     // the (decompressed) byte stream, read into batch buffers
+	size    int64         // bytes of a plain seekable input, 0 for streams and gzip
 	raw     *bufio.Reader // over a non-seekable input, nil otherwise
 	live    bool          // the input is a pipe: end a batch rather than block
 	short   bool          // the last read returned less than asked
@@ -197,6 +198,11 @@ func (r *Reader) File() uint16 { return r.file }
 
 // Format returns the file's format.
 func (r *Reader) Format() Format { return r.format }
+
+// Size is the length in bytes of a plain, seekable input (a regular file
+// that is not compressed), known before reading it; 0 for standard input,
+// pipes and gzip, whose length is known only at the end.
+func (r *Reader) Size() int64 { return r.size }
 
 // Problems returns the corrupt or truncated records met so far (the first
 // 1000; ProblemCount counts all).

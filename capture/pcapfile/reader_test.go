@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -812,5 +813,46 @@ func TestConcurrentReadFrame(t *testing.T) {
 	}
 	if n != len(g.frames) {
 		t.Fatalf("%d frames, want %d", n, len(g.frames))
+	}
+}
+
+// TestSize: the size of a plain file is known up front; streams and gzip
+// have none.
+func TestSize(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "a.pcap")
+	data := sipCapture(t, 3, false)
+	if err := os.WriteFile(plain, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(plain, 0, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Size() != int64(len(data)) {
+		t.Errorf("plain file: Size = %d, want %d", r.Size(), len(data))
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(data)
+	w.Close()
+	zr, err := NewReader(bytes.NewReader(gz.Bytes()), "a.pcap.gz", 0, Options{NoSpool: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if zr.Size() != 0 {
+		t.Errorf("gzip: Size = %d, want 0", zr.Size())
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.Write(data); pw.Close() }()
+	sr, err := NewReader(pr, "-", 0, Options{NoSpool: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sr.Close()
+	if sr.Size() != 0 {
+		t.Errorf("pipe: Size = %d, want 0", sr.Size())
 	}
 }

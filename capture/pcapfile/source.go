@@ -25,11 +25,13 @@ func (r *Reader) openSource(in io.Reader) error {
 	sk, ok := in.(io.Seeker)
 	var start int64
 	r.first = readChunk
+	var size int64
 	if seekable && ok {
 		var err error
 		if start, err = sk.Seek(0, io.SeekCurrent); err != nil {
 			seekable = false // a pipe or terminal
 		} else if end, err := sk.Seek(0, io.SeekEnd); err == nil {
+			size = end - start
 			// A small file needs no large first buffer (+1 to see its end).
 			r.first = int(min(end-start+1, readChunk))
 			_, err = sk.Seek(start, io.SeekStart)
@@ -66,6 +68,7 @@ func (r *Reader) openSource(in io.Reader) error {
 	} else if seekable {
 		r.src = in
 		r.ra, r.raBase = ra, start
+		r.size = size
 		return nil
 	} else {
 		r.src = r.raw
