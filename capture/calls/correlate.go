@@ -38,6 +38,12 @@ type Config struct {
 	// allocated at that capacity once, so it never grows by copying;
 	// pages never written cost no memory. 0: grow as needed.
 	MessagesHint int
+	// CallsOnly keeps only what the call list and the overall statistics
+	// need: no per-message records (Analysis.Messages, Call.Messages and
+	// ExtraFrames stay empty), a few bytes a message instead of 64. The
+	// calls and statistics are the same either way; StatsOf and filters
+	// on message fields need the records.
+	CallsOnly bool
 }
 
 // retransLookback bounds how many earlier messages of a call (SIP) or
@@ -53,9 +59,12 @@ type Correlator struct {
 	window    int64    // cfg.LinkWindow in ns
 	isupWin   int64    // cfg.ISUPRetransWindow in ns
 
-	msgs  []record.Message  // the kept messages; Analysis.Messages at Finish (no copy)
-	chain chunks[chainLink] // each message's correlation state, parallel to msgs
+	n     uint32            // messages added
+	cur   record.Message    // the message being added
+	msgs  []record.Message  // the kept messages (Config.CallsOnly unset); Analysis.Messages at Finish (no copy)
+	chain chunks[chainLink] // SIP messages' retransmission chains
 	extra map[uint32][]record.FrameRef
+	count msgCounts
 
 	endpoints []record.Endpoint
 	epIndex   epTable
@@ -95,19 +104,17 @@ type Correlator struct {
 // bigger input grows the table by copying beyond that.
 const maxMessagesHint = 1 << 24
 
-// chainLink is a message's correlation state: the previous message of
-// the same chain (SIP call or ISUP circuit), 1-based, 0 for none, and a
-// hash of what the record does not keep (SIP To-tag, ISUP parameters).
-// It is kept apart from the message records so that those become
-// Analysis.Messages as they are, without a copy at Finish (a copy doubled
-// the peak memory of a large capture).
+// chainLink is a SIP message's place in its call's retransmission chain:
+// the previous entry of the call, 1-based (0 for none), and the message's
+// fingerprint (see sipFingerprint). Fingerprints rather than the message
+// records make retransmission detection the same whether the records are
+// kept or not, at 8 bytes a message.
 type chainLink struct {
 	prev uint32
-	hash uint32
+	fp   uint32
 }
 
-func (c *Correlator) msg(i uint32) *record.Message { return &c.msgs[i] }
-func (c *Correlator) leg(id uint32) *leg           { return c.legs.at(id - 1) }
+func (c *Correlator) leg(id uint32) *leg { return c.legs.at(id - 1) }
 func (c *Correlator) call(id uint32) *Call {
 	return &c.slabs[(id-1)/callSlab][(id-1)%callSlab]
 }
@@ -163,7 +170,7 @@ func equalFold(a, b string) bool {
 }
 
 func (c *Correlator) reset() {
-	c.msgs, c.chain, c.extra = nil, chunks[chainLink]{}, nil
+	c.n, c.msgs, c.chain, c.extra, c.count = 0, nil, chunks[chainLink]{}, nil, msgCounts{}
 	c.endpoints = nil
 	c.epIndex = epTable{}
 	c.epZoned = nil
@@ -182,11 +189,14 @@ func (c *Correlator) reset() {
 // per-message records as it goes. d is not retained: what is kept is
 // copied.
 func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
-	if c.msgs == nil && c.cfg.MessagesHint > 0 {
+	keep := !c.cfg.CallsOnly
+	if keep && c.msgs == nil && c.cfg.MessagesHint > 0 {
 		c.msgs = make([]record.Message, 0, min(c.cfg.MessagesHint, maxMessagesHint))
 	}
-	idx := uint32(len(c.msgs))
-	m := d.Message
+	idx := c.n
+	c.n++
+	c.cur = d.Message
+	m := &c.cur
 	// A SIP message's call is looked up first: most messages travel
 	// between the two endpoints their call already knows, which saves the
 	// endpoint table's lookups (and their cache misses).
@@ -205,14 +215,14 @@ func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
 	m.Call = record.NoCall
 	m.Flags &^= record.MoreFrames
 	if len(d.Frames) > 1 {
-		if c.extra == nil {
-			c.extra = make(map[uint32][]record.FrameRef)
-		}
-		c.extra[idx] = append([]record.FrameRef(nil), d.Frames...)
 		m.Flags |= record.MoreFrames
+		if keep {
+			if c.extra == nil {
+				c.extra = make(map[uint32][]record.FrameRef)
+			}
+			c.extra[idx] = append([]record.FrameRef(nil), d.Frames...)
+		}
 	}
-	c.msgs = append(c.msgs, m)
-	c.chain.push(chainLink{})
 
 	sipi := c.sipi
 	c.sipi.ok = false
@@ -227,7 +237,11 @@ func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
 	case m.Proto == record.ISUP:
 		c.addISUP(idx, d)
 	}
-	return idx, c.msg(idx).Call
+	c.count.add(m)
+	if keep {
+		c.msgs = append(c.msgs, *m)
+	}
+	return idx, m.Call
 }
 
 // epKey is an Endpoint as plain memory: hashing it is one memhash, where
@@ -392,7 +406,7 @@ func (c *Correlator) newCall(idx uint32, kind record.Proto) (uint32, *Call, *leg
 	c.ncalls++
 	id := c.ncalls
 	call := c.call(id)
-	m := c.msg(idx)
+	m := &c.cur
 	*call = Call{ID: id, Kind: kind, Start: m.Time, End: m.Time, Cause: record.NoCause, Caller: m.Src, Callee: m.Dst}
 	c.legs.push(leg{})
 	return id, call, c.leg(id)
@@ -400,8 +414,9 @@ func (c *Correlator) newCall(idx uint32, kind record.Proto) (uint32, *Call, *leg
 
 // attach makes message idx part of call id.
 func (c *Correlator) attach(idx, id uint32, call *Call) {
-	m := c.msg(idx)
+	m := &c.cur
 	m.Call = id
+	call.Count++
 	if m.Time > call.End {
 		call.End = m.Time
 	}
@@ -413,21 +428,35 @@ func (c *Correlator) attach(idx, id uint32, call *Call) {
 	}
 }
 
-// leg is a call's correlation state while messages are added.
+// leg is a call's correlation state while messages are added. It is
+// kept small (one per call, ISUP legs included); what few calls need is
+// in extra.
 type leg struct {
-	seen        uint64 // filter of the SIP messages seen (see sipRetrans)
-	state       legState
-	status      uint16 // final status of the initial INVITE transaction (2xx once answered)
-	inviteCSeq  uint32 // CSeq of the initial INVITE transaction
-	fromTag     uint32 // hash of the caller's From-tag
-	last        uint32 // last message of the SIP call's chain, 1-based
-	finalAt     int64  // time of the final non-2xx answer
-	tags        [2]uint32
-	moreTags    []uint32 // fork To-tags beyond tags, up to maxForkTags
-	nTags       uint16
-	links       []linkValue
-	sipiCalled  string // numbers of an IAM carried in the INVITE (SIP-I)
-	sipiCalling string
+	seen       uint64    // filter of the SIP messages seen (see sipRetrans)
+	finalAt    int64     // time of the final non-2xx answer
+	extra      *legExtra // nil until needed
+	state      legState
+	nTags      uint16
+	inviteCSeq uint32 // CSeq of the initial INVITE transaction
+	fromTag    uint32 // hash of the caller's From-tag
+	last       uint32 // last entry of the SIP call's retransmission chain, 1-based
+	tags       [2]uint32
+}
+
+// legExtra holds what only some legs need.
+type legExtra struct {
+	moreTags []uint32 // fork To-tags beyond leg.tags, up to maxForkTags
+	links    []linkValue
+	// The numbers of an IAM carried in the INVITE (SIP-I), when they are
+	// not the call's own Called and Calling.
+	sipiCalled, sipiCalling string
+}
+
+func (lg *leg) more() *legExtra {
+	if lg.extra == nil {
+		lg.extra = new(legExtra)
+	}
+	return lg.extra
 }
 
 type legState uint16
@@ -443,6 +472,7 @@ const (
 	stReset                          // ISUP circuit reset (RSC, GRS, UCIC) ended the call
 	stClosed                         // ISUP: RLC, reset or a new IAM ended the call
 	stFromTag                        // fromTag is set
+	stSIPI                           // SIP: an IAM with numbers came in a SIP-I body
 )
 
 const maxForkTags = 64

@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"unsafe"
@@ -482,6 +483,49 @@ func run(cfg Config, in []msg) *Analysis {
 	return c.Finish()
 }
 
+// checkCallsOnly runs in again with Config.CallsOnly and checks that the
+// calls and statistics are those of the full analysis a, and that no
+// message record was kept.
+func checkCallsOnly(t testing.TB, cfg Config, in []*record.Decoded, a *Analysis) {
+	t.Helper()
+	cfg.CallsOnly = true
+	c := New(cfg)
+	for _, d := range in {
+		c.Add(d)
+	}
+	b := c.Finish()
+	if len(b.Messages) != 0 || len(b.ExtraFrames) != 0 {
+		t.Fatalf("CallsOnly kept %d messages and %d extra frame lists", len(b.Messages), len(b.ExtraFrames))
+	}
+	if len(b.Calls) != len(a.Calls) {
+		t.Fatalf("CallsOnly: %d calls, full analysis %d", len(b.Calls), len(a.Calls))
+	}
+	for i, x := range a.Calls {
+		y := *b.Calls[i]
+		if len(y.Messages) != 0 {
+			t.Fatalf("CallsOnly: call %d lists messages", y.ID)
+		}
+		if int(x.Count) != len(x.Messages) {
+			t.Fatalf("call %d: Count %d, %d messages", x.ID, x.Count, len(x.Messages))
+		}
+		y.Messages = x.Messages
+		if !reflect.DeepEqual(*x, y) {
+			t.Fatalf("CallsOnly: call %d differs:\n full %+v\n only %+v", x.ID, *x, y)
+		}
+	}
+	if !reflect.DeepEqual(a.Stats, b.Stats) {
+		t.Fatalf("CallsOnly: stats differ:\n full %+v\n only %+v", a.Stats, b.Stats)
+	}
+}
+
+func decodedOf(in []msg) []*record.Decoded {
+	out := make([]*record.Decoded, len(in))
+	for i, m := range in {
+		out[i] = m.Decoded
+	}
+	return out
+}
+
 func TestTransitions(t *testing.T) {
 	for _, tc := range transitionCases() {
 		t.Run(tc.name, func(t *testing.T) {
@@ -505,6 +549,7 @@ func TestTransitions(t *testing.T) {
 				}
 			}
 			checkInvariants(t, a)
+			checkCallsOnly(t, tc.cfg, decodedOf(tc.in), a)
 		})
 	}
 }

@@ -26,7 +26,9 @@ func (c *Correlator) Finish() *Analysis {
 		}
 	}
 	msgs := c.messages()
-	messageLists(c.calls, msgs)
+	if !c.cfg.CallsOnly {
+		messageLists(c.calls, msgs)
+	}
 
 	u := newUnionFind(len(c.calls))
 	c.linkHeaders(u)
@@ -44,7 +46,7 @@ func (c *Correlator) Finish() *Analysis {
 	if a.ExtraFrames == nil {
 		a.ExtraFrames = map[uint32][]record.FrameRef{}
 	}
-	a.Stats = computeStats(a)
+	a.Stats = computeStats(a, &c.count)
 	c.reset()
 	return a
 }
@@ -52,17 +54,17 @@ func (c *Correlator) Finish() *Analysis {
 func finishSIP(call *Call, lg *leg) {
 	if call.Method != record.INVITE {
 		call.Outcome = NotCall
+		call.Status = 0 // statuses are those of INVITE calls
 		return
 	}
 	call.Forks = lg.nTags
-	call.Status = lg.status
 	switch {
 	case lg.state&stAnswered != 0:
 		call.Outcome = Answered
 	case lg.state&stCancelled != 0:
 		call.Outcome = Cancelled
 	case lg.state&stFinal != 0:
-		call.Outcome = sipOutcome(lg.status, call.Cause)
+		call.Outcome = sipOutcome(call.Status, call.Cause)
 		if lg.state&stReleased == 0 {
 			call.Release = lg.finalAt
 			call.ReleasedBy = Callee
@@ -164,13 +166,44 @@ func messageLists(calls []*Call, msgs []record.Message) {
 	}
 }
 
-// computeStats counts messages, and calls once per group through the
-// group's first leg (the originating one): Calls, ByOutcome, ByStatus,
-// ByCause, ASR, NER, ACD and the delays look at first legs only, and
-// ByOutcome also counts the groups that are not calls ("not-call").
-// ASR and NER divide by the calls that ended (not in progress); PDD and
-// answer delays include calls still in progress that have them.
-func computeStats(a *Analysis) Stats {
+// msgCounts are the per-message statistics, counted as messages are
+// added so that they need no message records.
+type msgCounts struct {
+	messages, sip, isup, retrans, outside int
+	// By enum value: three map updates per message would cost more than
+	// the rest of the work on it.
+	byTransport, byMethod, byISUP [256]int
+}
+
+func (k *msgCounts) add(m *record.Message) {
+	k.messages++
+	switch m.Proto {
+	case record.SIP:
+		k.sip++
+		if m.Method != record.MethodNone {
+			k.byMethod[m.Method]++
+		}
+	case record.ISUP:
+		k.isup++
+		k.byISUP[m.ISUPType]++
+	}
+	k.byTransport[m.Transport]++
+	if m.Flags&record.Retransmission != 0 {
+		k.retrans++
+	}
+	if m.Call == record.NoCall {
+		k.outside++
+	}
+}
+
+// computeStats takes the message counts from k and counts calls once per
+// group through the group's first leg (the originating one): Calls,
+// ByOutcome, ByStatus, ByCause, ASR, NER, ACD and the delays look at first
+// legs only, and ByOutcome also counts the groups that are not calls
+// ("not-call"). ASR and NER divide by the calls that ended (not in
+// progress); PDD and answer delays include calls still in progress that
+// have them.
+func computeStats(a *Analysis, k *msgCounts) Stats {
 	s := Stats{
 		ByTransport:  map[string]int{},
 		ByOutcome:    map[string]int{},
@@ -180,38 +213,16 @@ func computeStats(a *Analysis) Stats {
 		ByISUPType:   map[string]int{},
 		DecodeErrors: map[string]int{},
 	}
-	s.Messages = len(a.Messages)
-	// Count by enum value first: three map updates per message would cost
-	// more than the rest of the pass.
-	var byTransport, byMethod, byISUP [256]int
-	for i := range a.Messages {
-		m := &a.Messages[i]
-		switch m.Proto {
-		case record.SIP:
-			s.SIPMessages++
-			if m.Method != record.MethodNone {
-				byMethod[m.Method]++
-			}
-		case record.ISUP:
-			s.ISUPMessages++
-			byISUP[m.ISUPType]++
-		}
-		byTransport[m.Transport]++
-		if m.Flags&record.Retransmission != 0 {
-			s.Retransmissions++
-		}
-		if m.Call == record.NoCall {
-			s.OutsideCalls++
-		}
-	}
+	s.Messages, s.SIPMessages, s.ISUPMessages = k.messages, k.sip, k.isup
+	s.Retransmissions, s.OutsideCalls = k.retrans, k.outside
 	for v := range 256 {
-		if n := byTransport[v]; n > 0 {
+		if n := k.byTransport[v]; n > 0 {
 			s.ByTransport[record.Transport(v).String()] += n
 		}
-		if n := byMethod[v]; n > 0 {
+		if n := k.byMethod[v]; n > 0 {
 			s.ByMethod[record.Method(v).String()] += n
 		}
-		if n := byISUP[v]; n > 0 {
+		if n := k.byISUP[v]; n > 0 {
 			s.ByISUPType[isup.MessageType(v).String()] += n
 		}
 	}
@@ -289,7 +300,8 @@ func percentiles(d []time.Duration) Percentiles {
 }
 
 // StatsOf computes the statistics of a subset of the calls (a filter's
-// selection): their messages, and each selected group once. A selected leg
+// selection): their messages, and each selected group once. It needs the
+// message records (an analysis made without Config.CallsOnly). A selected leg
 // whose group's first leg is not selected counts as a group of its own.
 func StatsOf(a *Analysis, sel []*Call) Stats {
 	in := make(map[uint32]bool, len(sel))
@@ -307,7 +319,11 @@ func StatsOf(a *Analysis, sel []*Call) Stats {
 			sub.Messages = append(sub.Messages, a.Messages[idx])
 		}
 	}
-	s := computeStats(sub)
+	var k msgCounts
+	for i := range sub.Messages {
+		k.add(&sub.Messages[i])
+	}
+	s := computeStats(sub, &k)
 	s.Legs = len(sel)
 	return s
 }

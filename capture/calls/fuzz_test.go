@@ -33,6 +33,7 @@ func FuzzCorrelator(f *testing.F) {
 			t.Fatalf("%d messages kept of %d", len(a.Messages), len(in))
 		}
 		checkInvariants(t, a)
+		checkCallsOnly(t, Config{}, in, a)
 		re := 0
 		for _, m := range a.Messages {
 			if m.Flags&record.Retransmission != 0 {

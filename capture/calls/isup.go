@@ -28,12 +28,21 @@ func makeCircuitKey(ni mtp3.NetworkIndicator, opc, dpc mtp3.PointCode, cic uint3
 	return circuitKey{ni: ni, a: opc, b: dpc, cic: cic}
 }
 
-// circuit is one circuit's state: its open call and its last message (the
-// head of the chain searched for retransmissions).
+// circuit is one circuit's state: its open call and its last messages
+// (fingerprint and time), which retransmissions are looked for among.
 type circuit struct {
-	open uint32 // call ID, 0 when idle
-	last uint32 // 1-based message index
+	open   uint32 // call ID, 0 when idle
+	next   uint8  // next slot of recent
+	recent [isupLookback]struct {
+		fp uint32 // 0: empty
+		t  int64
+	}
 }
+
+// isupLookback is how many earlier messages of a circuit a message is
+// compared with: a retransmission (or a copy captured at a second point)
+// follows its original closely.
+const isupLookback = 4
 
 // callMessage marks the ISUP messages that belong to the call open on
 // their circuit. Circuit and group supervision (BLO, GRS, CQM, UPT…)
@@ -65,16 +74,13 @@ func (c *Correlator) circuitIndex(k circuitKey) uint32 {
 // the open call (or open one when the capture began after the IAM),
 // supervision messages stay outside calls.
 func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
-	m := c.msg(idx)
+	m := &c.cur
 	key := makeCircuitKey(d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC)
 	ci := c.circuitIndex(key)
-	h := isupHash(d.ISUPMsg, m.ISUPType)
-	if m.Flags&record.Retransmission == 0 && c.isupRetrans(c.circ[ci].last, m, h) {
+	fp := isupFingerprint(d.ISUPMsg, m)
+	if m.Flags&record.Retransmission == 0 && c.isupRetrans(&c.circ[ci], m.Time, fp) {
 		m.Flags |= record.Retransmission
 	}
-	e := c.chain.at(idx)
-	e.prev, e.hash = c.circ[ci].last, h
-	c.circ[ci].last = idx + 1
 	open := c.circ[ci].open
 
 	if m.Flags&record.Retransmission != 0 {
@@ -121,46 +127,53 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 	}
 }
 
-// isupRetrans reports whether the circuit carried the same message in the
-// same direction within the retransmission window.
-func (c *Correlator) isupRetrans(prev uint32, m *record.Message, h uint32) bool {
-	for n := 0; prev != 0 && n < retransLookback; n++ {
-		a := c.chain.at(prev - 1)
-		o := &c.msgs[prev-1]
-		prev = a.prev
-		if m.Time-o.Time > c.isupWin {
-			return false
-		}
-		if o.Src == m.Src && o.Dst == m.Dst && o.ISUPType == m.ISUPType && a.hash == h {
-			return true
+// isupRetrans reports whether the circuit carried a message with the same
+// fingerprint within the retransmission window among its last
+// isupLookback messages, and records this one.
+func (c *Correlator) isupRetrans(ci *circuit, t int64, fp uint32) bool {
+	found := false
+	for i := range ci.recent {
+		r := &ci.recent[i]
+		if r.fp == fp && t-r.t <= c.isupWin {
+			found = true
+			break
 		}
 	}
-	return false
+	r := &ci.recent[ci.next]
+	r.fp, r.t = fp, t
+	ci.next = (ci.next + 1) % isupLookback
+	return found
 }
 
-// isupHash tells two messages of the same type apart (two SAMs with
-// different digits are not a retransmission).
-func isupHash(msg *isup.Message, t isup.MessageType) uint32 {
-	h := (uint32(2166136261) ^ uint32(t)) * 16777619
-	if msg == nil {
-		return h
+// isupFingerprint tells two ISUP messages apart: direction, type and every
+// parameter (two SAMs with different digits are not a retransmission).
+// Never 0, which marks an empty slot.
+func isupFingerprint(msg *isup.Message, m *record.Message) uint32 {
+	h := uint32(2166136261)
+	for _, v := range [...]uint32{uint32(m.Src), uint32(m.Dst), uint32(m.ISUPType)} {
+		h = (h ^ v) * 16777619
 	}
-	for _, p := range msg.Params {
-		h = (h ^ uint32(p.Code)) * 16777619
-		h = (h ^ uint32(len(p.Data))) * 16777619
-		for _, x := range p.Data {
+	if msg != nil {
+		for _, p := range msg.Params {
+			h = (h ^ uint32(p.Code)) * 16777619
+			h = (h ^ uint32(len(p.Data))) * 16777619
+			for _, x := range p.Data {
+				h = (h ^ uint32(x)) * 16777619
+			}
+		}
+		for _, x := range msg.Body {
 			h = (h ^ uint32(x)) * 16777619
 		}
 	}
-	for _, x := range msg.Body {
-		h = (h ^ uint32(x)) * 16777619
+	if h == 0 {
+		h = 1
 	}
 	return h
 }
 
 func (c *Correlator) newISUPCall(idx uint32, d *record.Decoded) uint32 {
 	id, call, lg := c.newCall(idx, record.ISUP)
-	m := c.msg(idx)
+	m := &c.cur
 	call.NI, call.OPC, call.DPC, call.CIC = d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC
 	call.Setup = m.Time
 	lg.state |= stInvite
@@ -176,7 +189,7 @@ func (c *Correlator) newISUPCall(idx uint32, d *record.Decoded) uint32 {
 // others the sender is taken to be the calling side.
 func (c *Correlator) newISUPCallMidway(idx uint32, d *record.Decoded) uint32 {
 	id, call, _ := c.newCall(idx, record.ISUP)
-	m := c.msg(idx)
+	m := &c.cur
 	call.NI, call.OPC, call.DPC, call.CIC = d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC
 	switch m.ISUPType {
 	case isup.ACM, isup.CON, isup.ANM:

@@ -73,7 +73,11 @@ func (c *Correlator) linkHeaders(u unionFind) {
 	var first map[key]uint32
 	for i := 0; i < c.legs.len(); i++ {
 		id := uint32(i) + 1
-		for _, l := range c.leg(id).links {
+		x := c.leg(id).extra
+		if x == nil {
+			continue
+		}
+		for _, l := range x.links {
 			why := c.linkNames[l.hdr]
 			k := key{l.hdr, l.val}
 			if first == nil {
@@ -140,13 +144,13 @@ func (c *Correlator) linkNumbers(u unionFind) {
 			continue
 		}
 		why := "numbers"
-		if lg.sipiCalled != "" || lg.sipiCalling != "" {
+		if lg.state&stSIPI != 0 {
 			why = "sip-i"
 		}
 		n := len(pairs)
 		pairs = c.numberPairs(pairs, isupLegs, call, call.Called, call.Calling, why)
-		if lg.sipiCalled != "" && (lg.sipiCalled != call.Called || lg.sipiCalling != call.Calling) {
-			pairs = c.numberPairs(pairs, isupLegs, call, lg.sipiCalled, lg.sipiCalling, why)
+		if x := lg.extra; x != nil && x.sipiCalled != "" && (x.sipiCalled != call.Called || x.sipiCalling != call.Calling) {
+			pairs = c.numberPairs(pairs, isupLegs, call, x.sipiCalled, x.sipiCalling, why)
 			if len(pairs) > n {
 				pairs = append(pairs[:n], dedupPairs(pairs[n:])...)
 			}

@@ -8,7 +8,7 @@ import (
 // addSIP puts a SIP message in the call of its Call-ID (a new call for a
 // new Call-ID) and advances the call's state.
 func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
-	m := c.msg(idx)
+	m := &c.cur
 	if len(d.CallID) != 0 {
 		c.sipCall(idx, m, d)
 	}
@@ -35,12 +35,11 @@ func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
 	}
 
 	tag := fnv32(d.ToTag)
-	if m.Flags&record.Retransmission == 0 && c.sipRetrans(lg, m, tag) {
+	fp := sipFingerprint(m, tag)
+	if m.Flags&record.Retransmission == 0 && c.sipRetrans(lg, fp) {
 		m.Flags |= record.Retransmission
 	}
-	e := c.chain.at(idx)
-	e.prev, e.hash = lg.last, tag
-	lg.last = idx + 1
+	lg.last = c.chain.push(chainLink{prev: lg.last, fp: uint32(fp)}) + 1
 	c.attach(idx, id, call)
 	if m.Flags&record.Retransmission != 0 {
 		return // a retransmission tells nothing new and must not skew timing
@@ -57,7 +56,7 @@ func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
 
 func (c *Correlator) newSIPCall(idx uint32, d *record.Decoded) (uint32, *Call, *leg) {
 	id, call, lg := c.newCall(idx, record.SIP)
-	m := c.msg(idx)
+	m := &c.cur
 	call.CallID = c.strs.str(d.CallID)
 	if m.IsRequest() {
 		call.Method = m.Method
@@ -78,19 +77,32 @@ func (c *Correlator) newSIPCall(idx uint32, d *record.Decoded) (uint32, *Call, *
 	return id, call, lg
 }
 
-// sipRetrans reports whether m repeats an earlier message of its call:
-// same direction, CSeq and method, and for responses the same status and
-// To-tag (a fork's 180 is not a retransmission of another fork's).
-func (c *Correlator) sipRetrans(lg *leg, m *record.Message, tag uint32) bool {
-	// The leg's filter of messages seen answers "certainly new" for most
-	// messages without walking the chain, whose entries are cold in cache.
-	h := uint32(m.Src)*0x9e3779b1 ^ uint32(m.Dst)*0x85ebca6b ^ m.CSeq*0xc2b2ae35 ^
-		uint32(m.Method)<<24 ^ uint32(m.CSeqMethod)<<16 ^ uint32(m.Status)
+// sipFingerprint hashes what makes a SIP message the same as another for
+// retransmission: direction, CSeq and methods, status, and for responses
+// the To-tag (a fork's 180 is not a retransmission of another fork's).
+func sipFingerprint(m *record.Message, tag uint32) uint64 {
+	x := uint64(m.Src)<<32 | uint64(m.Dst)
+	y := uint64(m.CSeq)<<32 | uint64(m.Method)<<24 | uint64(m.CSeqMethod)<<16 | uint64(m.Status)
 	if m.Method == record.MethodNone {
-		h ^= tag // the To-tag tells responses apart, not requests
+		y ^= uint64(tag) << 40 // responses only: requests in a dialog carry a To-tag or not
+		x ^= uint64(tag) >> 8
 	}
-	h *= 0x27d4eb2f
-	bit := uint64(1) << (h >> 26)
+	x = (x ^ x>>31) * 0x9e3779b97f4a7c15
+	x ^= y
+	x = (x ^ x>>29) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>32) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// sipRetrans reports whether a message with fingerprint fp repeats one of
+// the last retransLookback messages of its call. The top 6 bits of fp
+// pick a bit of the leg's filter of fingerprints seen, which answers
+// "certainly new" for most messages without walking the chain, whose
+// entries are cold in cache; the low 32 bits are compared along the
+// chain (two different messages of one call agree in both with a chance
+// of 1 in 2^38).
+func (c *Correlator) sipRetrans(lg *leg, fp uint64) bool {
+	bit := uint64(1) << (fp >> 58)
 	seen := lg.seen&bit != 0
 	lg.seen |= bit
 	if !seen {
@@ -99,16 +111,10 @@ func (c *Correlator) sipRetrans(lg *leg, m *record.Message, tag uint32) bool {
 	prev := lg.last
 	for n := 0; prev != 0 && n < retransLookback; n++ {
 		a := c.chain.at(prev - 1)
-		o := &c.msgs[prev-1]
+		if a.fp == uint32(fp) {
+			return true
+		}
 		prev = a.prev
-		if o.Src != m.Src || o.Dst != m.Dst || o.CSeq != m.CSeq || o.Method != m.Method ||
-			o.CSeqMethod != m.CSeqMethod || o.Status != m.Status {
-			continue
-		}
-		if m.Method == record.MethodNone && a.hash != tag {
-			continue
-		}
-		return true
 	}
 	return false
 }
@@ -119,14 +125,17 @@ func (c *Correlator) collectLinks(lg *leg, links [][]byte) {
 			continue
 		}
 		have := false
-		for _, l := range lg.links {
-			if int(l.hdr) == i {
-				have = true
-				break
+		if lg.extra != nil {
+			for _, l := range lg.extra.links {
+				if int(l.hdr) == i {
+					have = true
+					break
+				}
 			}
 		}
 		if !have {
-			lg.links = append(lg.links, linkValue{hdr: uint8(i), val: c.strs.str(v)})
+			x := lg.more()
+			x.links = append(x.links, linkValue{hdr: uint8(i), val: c.strs.str(v)})
 		}
 	}
 }
@@ -154,8 +163,11 @@ func (c *Correlator) sipRequest(call *Call, lg *leg, m *record.Message, d *recor
 			// again after 401/407, 3xx or 422; that transaction decides.
 			lg.inviteCSeq = m.CSeq
 			lg.state &^= stFinal
-			lg.status = 0
-			lg.nTags, lg.moreTags = 0, nil // the challenge's To-tag was no fork
+			call.Status = 0
+			lg.nTags = 0 // the challenge's To-tag was no fork
+			if lg.extra != nil {
+				lg.extra.moreTags = nil
+			}
 		}
 		// Otherwise a re-INVITE, or the same INVITE at another hop.
 	case record.CANCEL:
@@ -268,13 +280,13 @@ func (c *Correlator) sipResponse(call *Call, lg *leg, m *record.Message, d *reco
 	case m.Status < 300:
 		if lg.state&stAnswered == 0 {
 			lg.state |= stAnswered
-			lg.status = m.Status
+			call.Status = m.Status
 			call.Answer = m.Time
 		}
 	default:
 		if lg.state&stAnswered == 0 {
 			lg.state |= stFinal
-			lg.status = m.Status
+			call.Status = m.Status
 			lg.finalAt = m.Time
 			c.sipCause(call, lg, m)
 		}
@@ -288,16 +300,19 @@ func (lg *leg) addTag(h uint32) {
 			return
 		}
 	}
-	for _, t := range lg.moreTags {
-		if t == h {
-			return
+	if lg.extra != nil {
+		for _, t := range lg.extra.moreTags {
+			if t == h {
+				return
+			}
 		}
 	}
 	switch {
 	case n < len(lg.tags):
 		lg.tags[n] = h
 	case n < maxForkTags:
-		lg.moreTags = append(lg.moreTags, h)
+		x := lg.more()
+		x.moreTags = append(x.moreTags, h)
 	default:
 		return
 	}
@@ -307,7 +322,7 @@ func (lg *leg) addTag(h uint32) {
 // addSIPI attaches an ISUP message carried in a SIP-I body to the call of
 // the SIP message that carried it.
 func (c *Correlator) addSIPI(idx uint32, d *record.Decoded, id uint32, flags record.Flags) {
-	m := c.msg(idx)
+	m := &c.cur
 	m.Flags |= flags & record.Retransmission
 	if id == record.NoCall {
 		return
@@ -319,15 +334,19 @@ func (c *Correlator) addSIPI(idx uint32, d *record.Decoded, id uint32, flags rec
 	}
 	switch m.ISUPType {
 	case isup.IAM:
-		if lg.sipiCalled == "" && lg.sipiCalling == "" {
-			lg.sipiCalled = c.reuse(d.Called, call.Called)
-			lg.sipiCalling = c.reuse(d.Calling, call.Calling)
-		}
-		if call.Called == "" {
-			call.Called = lg.sipiCalled
-		}
-		if call.Calling == "" {
-			call.Calling = lg.sipiCalling
+		if lg.state&stSIPI == 0 && (len(d.Called) > 0 || len(d.Calling) > 0) {
+			lg.state |= stSIPI
+			called, calling := c.reuse(d.Called, call.Called), c.reuse(d.Calling, call.Calling)
+			if call.Called == "" {
+				call.Called = called
+			}
+			if call.Calling == "" {
+				call.Calling = calling
+			}
+			if called != call.Called || calling != call.Calling {
+				x := lg.more()
+				x.sipiCalled, x.sipiCalling = called, calling
+			}
 		}
 	case isup.REL:
 		// The ISUP cause is the one the network meant; the Reason header

@@ -99,7 +99,8 @@ type Call struct {
 	Cause      int16  // Q.850 cause: ISUP REL, or SIP Reason header (record.NoCause if none)
 	ReleasedBy Party
 
-	Messages []uint32 // indexes into Analysis.Messages, in capture order
+	Messages []uint32 // indexes into Analysis.Messages, in capture order (empty with Config.CallsOnly)
+	Count    uint32   // messages in this leg (len(Messages) when they are kept)
 	Retrans  uint32   // retransmitted messages in this leg
 	Forks    uint16   // SIP: distinct To-tags answering the initial INVITE (early and confirmed dialogs); >1 when forked
 

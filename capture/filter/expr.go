@@ -410,3 +410,28 @@ func globMatch(parts []string, s string) bool {
 	}
 	return true
 }
+
+// NeedsMessages reports whether e looks at the messages of a call (method,
+// status, cause and CIC of any message, the word sipi), so that it needs
+// an analysis that kept its message records (calls.Config.CallsOnly off).
+func (e *Expr) NeedsMessages() bool {
+	return e != nil && e.root != nil && e.root.needsMessages()
+}
+
+func (n *node) needsMessages() bool {
+	switch n.kind {
+	case nTerm:
+		switch n.term.field {
+		case FieldMethod, FieldStatus, FieldCause, FieldCIC:
+			return true
+		}
+	case nWord:
+		return n.word == WordSIPI
+	}
+	for _, k := range n.kids {
+		if k.needsMessages() {
+			return true
+		}
+	}
+	return false
+}

@@ -527,3 +527,31 @@ func TestEnumStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsMessages(t *testing.T) {
+	cases := map[string]bool{
+		"":                                false,
+		"answered":                        false,
+		"called=49* and duration>30s":     false,
+		"opc=1-2-3 or pc=4660":            false,
+		"method=INFO":                     true,
+		"not status=404":                  true,
+		"answered and (busy or cause=34)": true,
+		"cic=12":                          true,
+		"sipi":                            true,
+		"not (linked or sipi)":            true,
+		"from=alice or to~^bob":           false,
+	}
+	for src, want := range cases {
+		var e *Expr
+		if src != "" {
+			var err error
+			if e, err = Parse(src); err != nil {
+				t.Fatalf("Parse(%q): %v", src, err)
+			}
+		}
+		if got := e.NeedsMessages(); got != want {
+			t.Errorf("Parse(%q).NeedsMessages() = %v, want %v", src, got, want)
+		}
+	}
+}

@@ -165,6 +165,10 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if a.noLinks {
 		opt.Calls.LinkHeaders = []string{} // empty, not nil: nil means the defaults
 	}
+	// The call list and the statistics need no message records unless the
+	// filter looks at messages; ladders, exports and a filtered message
+	// list do.
+	opt.Calls.CallsOnly = (a.calls || a.stats || a.messages && expr == nil) && !expr.NeedsMessages()
 
 	if a.cpuprofile != "" {
 		f, err := os.Create(a.cpuprofile)

@@ -83,7 +83,7 @@ func callRecord(an *calls.Analysis, c *calls.Call) callJSON {
 		CallID: c.CallID, From: c.From, To: c.To, Calling: c.Calling, Called: c.Called,
 		Caller: an.Endpoint(c.Caller).String(), Callee: an.Endpoint(c.Callee).String(),
 		Outcome: c.Outcome.String(), Status: c.Status, ReleasedBy: c.ReleasedBy.String(),
-		Messages: len(c.Messages), Retrans: c.Retrans, Group: c.Group, Linked: c.Linked, LinkedBy: c.Link,
+		Messages: int(c.Count), Retrans: c.Retrans, Group: c.Group, Linked: c.Linked, LinkedBy: c.Link,
 	}
 	if c.Kind == record.SIP {
 		j.Method = c.Method.String()
@@ -148,7 +148,7 @@ func writeCalls(w io.Writer, an *calls.Analysis, sel []*calls.Call, asJSON bool)
 		dur, dok := c.Duration()
 		start := time.Unix(0, c.Start).UTC().Format("2006-01-02 15:04:05.000")
 		fmt.Fprintf(w, "%-6d %-23s %-4s %-16s %-16s %-11s %-9s %8s %9s %4d %-5s %s\n",
-			c.ID, start, kind, clip(from, 16), clip(to, 16), c.Outcome, sc, fmtDur(pdd, pok), fmtDur(dur, dok), len(c.Messages), group, id)
+			c.ID, start, kind, clip(from, 16), clip(to, 16), c.Outcome, sc, fmtDur(pdd, pok), fmtDur(dur, dok), c.Count, group, id)
 	}
 	return nil
 }
