@@ -85,7 +85,7 @@ type Correlator struct {
 		h, id uint32
 	}
 	circuits map[circuitKey]uint32
-	circ     []circuit // indexed by the circuits map
+	circ     chunks[circuit] // indexed by the circuits map
 
 	// The SIP message carrying ISUP whose body may follow (SIP-I).
 	sipi struct {
@@ -178,7 +178,7 @@ func (c *Correlator) reset() {
 	c.slabs, c.ncalls, c.legs, c.calls = nil, 0, chunks[leg]{}, nil
 	c.byCallID = newCallIndex()
 	c.circuits = make(map[circuitKey]uint32)
-	c.circ = nil
+	c.circ = chunks[circuit]{}
 	c.sipi.ok = false
 	c.strs = arena{}
 }

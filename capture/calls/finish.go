@@ -228,7 +228,8 @@ func computeStats(a *Analysis, k *msgCounts) Stats {
 	}
 
 	s.Legs = len(a.Calls)
-	var pdd, ans []time.Duration
+	pdd := make([]time.Duration, 0, len(a.Calls))
+	ans := make([]time.Duration, 0, len(a.Calls))
 	var finished, answered, effective, acdN int
 	var acdSum float64
 	for _, call := range a.Calls {

@@ -63,8 +63,7 @@ func (c *Correlator) circuitIndex(k circuitKey) uint32 {
 	if i, ok := c.circuits[k]; ok {
 		return i
 	}
-	i := uint32(len(c.circ))
-	c.circ = append(c.circ, circuit{})
+	i := c.circ.push(circuit{})
 	c.circuits[k] = i
 	return i
 }
@@ -78,10 +77,10 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 	key := makeCircuitKey(d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC)
 	ci := c.circuitIndex(key)
 	fp := isupFingerprint(d.ISUPMsg, m)
-	if m.Flags&record.Retransmission == 0 && c.isupRetrans(&c.circ[ci], m.Time, fp) {
+	if m.Flags&record.Retransmission == 0 && c.isupRetrans(c.circ.at(ci), m.Time, fp) {
 		m.Flags |= record.Retransmission
 	}
-	open := c.circ[ci].open
+	open := c.circ.at(ci).open
 
 	if m.Flags&record.Retransmission != 0 {
 		if open != 0 && (callMessage[m.ISUPType] || m.ISUPType == isup.IAM) {
@@ -96,12 +95,12 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 			// with what was seen.
 			c.closeISUP(open, m, false)
 		}
-		c.circ[ci].open = c.newISUPCall(idx, d)
+		c.circ.at(ci).open = c.newISUPCall(idx, d)
 	case isup.RSC, isup.UCIC:
 		if open != 0 {
 			c.attach(idx, open, c.call(open))
 			c.closeISUP(open, m, true)
-			c.circ[ci].open = 0
+			c.circ.at(ci).open = 0
 		}
 	case isup.GRS:
 		c.resetRange(key, m, d.ISUPMsg)
@@ -116,13 +115,13 @@ func (c *Correlator) addISUP(idx uint32, d *record.Decoded) {
 			// The capture began after the IAM: the call is still worth
 			// showing (its answer, its release and cause), without setup.
 			open = c.newISUPCallMidway(idx, d)
-			c.circ[ci].open = open
+			c.circ.at(ci).open = open
 		}
 		c.attach(idx, open, c.call(open))
 		c.isupEvent(open, m, d)
 		if m.ISUPType == isup.RLC {
 			c.closeISUP(open, m, false)
-			c.circ[ci].open = 0
+			c.circ.at(ci).open = 0
 		}
 	}
 }
@@ -312,10 +311,10 @@ func (c *Correlator) resetRange(k circuitKey, m *record.Message, msg *isup.Messa
 		k2 := k
 		k2.cic = k.cic + i
 		ci, ok := c.circuits[k2]
-		if !ok || c.circ[ci].open == 0 {
+		if !ok || c.circ.at(ci).open == 0 {
 			continue
 		}
-		c.closeISUP(c.circ[ci].open, m, true)
-		c.circ[ci].open = 0
+		c.closeISUP(c.circ.at(ci).open, m, true)
+		c.circ.at(ci).open = 0
 	}
 }

@@ -137,7 +137,7 @@ func (c *Correlator) linkNumbers(u unionFind) {
 		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.setup, b.setup), cmp.Compare(a.id, b.id))
 	})
 
-	var pairs []linkPair
+	pairs := make([]linkPair, 0, len(isupLegs))
 	for i, call := range c.calls {
 		lg := c.leg(uint32(i) + 1)
 		if call.Kind != record.SIP || call.Method != record.INVITE || lg.state&stInvite == 0 || call.Setup == 0 {
@@ -159,7 +159,7 @@ func (c *Correlator) linkNumbers(u unionFind) {
 	slices.SortFunc(pairs, func(a, b linkPair) int {
 		return cmp.Or(cmp.Compare(a.dt, b.dt), cmp.Compare(a.sip, b.sip), cmp.Compare(a.isup, b.isup))
 	})
-	done := make(map[uint32]bool)
+	done := make([]bool, len(c.calls)+1) // by call ID
 	for _, p := range pairs {
 		if done[p.sip] || done[p.isup] {
 			continue
