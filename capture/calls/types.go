@@ -71,22 +71,18 @@ func (p Party) String() string {
 // Call is one leg, with what the call list shows and the statistics need.
 // Times are unix nanoseconds; 0 means "not seen".
 type Call struct {
-	ID   uint32       // 1-based, in order of each call's first message
-	Kind record.Proto // SIP or ISUP
+	// Fields are ordered by size so that the struct has no padding: a
+	// capture holds one per leg.
 
 	// SIP leg
 	CallID string
 
-	// ISUP leg: the circuit, as seen from the sender of the IAM.
-	NI       mtp3.NetworkIndicator
-	OPC, DPC mtp3.PointCode
-	CIC      uint32
+	From, To        string // SIP From/To user parts; for ISUP the calling/called digits
+	Calling, Called string // the numbers of the call: SIP PAI (or From) and R-URI user; ISUP IAM digits
 
-	From, To        string        // SIP From/To user parts; for ISUP the calling/called digits
-	Calling, Called string        // the numbers of the call: SIP PAI (or From) and R-URI user; ISUP IAM digits
-	Method          record.Method // SIP: method that created the dialog (INVITE, REGISTER…)
-
-	Caller, Callee record.EndpointID // who sent the initial INVITE/IAM, and to whom
+	Link     string   // why it is linked: "X-Call-ID", "icid", "numbers"… (empty when alone)
+	Linked   []uint32 // IDs of the legs linked to this one directly
+	Messages []uint32 // indexes into Analysis.Messages, in capture order (empty with Config.CallsOnly)
 
 	Start, End int64 // first and last message
 	Setup      int64 // INVITE or IAM
@@ -94,19 +90,25 @@ type Call struct {
 	Answer     int64 // 2xx to the INVITE, ANM or CON
 	Release    int64 // BYE, CANCEL or REL (the first one); for a SIP call without either, the final non-2xx answer that ended it
 
+	// ISUP leg: the circuit, as seen from the sender of the IAM.
+	OPC, DPC mtp3.PointCode
+	CIC      uint32
+
+	ID             uint32            // 1-based, in order of each call's first message
+	Caller, Callee record.EndpointID // who sent the initial INVITE/IAM, and to whom
+	Count          uint32            // messages in this leg (len(Messages) when they are kept)
+	Retrans        uint32            // retransmitted messages in this leg
+	Group          uint32            // ID of the first call of the linked group (its own ID when alone)
+
+	Status uint16 // final SIP status of the initial INVITE (0 if none)
+	Cause  int16  // Q.850 cause: ISUP REL, or SIP Reason header (record.NoCause if none)
+	Forks  uint16 // SIP: distinct To-tags answering the initial INVITE (early and confirmed dialogs); >1 when forked
+
+	Kind       record.Proto // SIP or ISUP
+	NI         mtp3.NetworkIndicator
+	Method     record.Method // SIP: method that created the dialog (INVITE, REGISTER…)
 	Outcome    Outcome
-	Status     uint16 // final SIP status of the initial INVITE (0 if none)
-	Cause      int16  // Q.850 cause: ISUP REL, or SIP Reason header (record.NoCause if none)
 	ReleasedBy Party
-
-	Messages []uint32 // indexes into Analysis.Messages, in capture order (empty with Config.CallsOnly)
-	Count    uint32   // messages in this leg (len(Messages) when they are kept)
-	Retrans  uint32   // retransmitted messages in this leg
-	Forks    uint16   // SIP: distinct To-tags answering the initial INVITE (early and confirmed dialogs); >1 when forked
-
-	Group  uint32   // ID of the first call of the linked group (its own ID when alone)
-	Linked []uint32 // IDs of the legs linked to this one directly
-	Link   string   // why it is linked: "X-Call-ID", "icid", "numbers"… (empty when alone)
 }
 
 // PDD is the post-dial delay: INVITE → first 18x (or 2xx when no 18x),
