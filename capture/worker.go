@@ -273,10 +273,17 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 	} else if m.BadContentLength {
 		w.problem(frame, t, ref, "sip", fmt.Errorf("invalid Content-Length in %s", label(m)))
 	}
-	if containsFold(m.ContentType, "sdp") || containsFold(m.ContentType, "multipart") && hasSDPPart(m.Body) {
+	// The media type alone (before any parameter) says what the body is:
+	// a multipart boundary can be long and say anything.
+	mt := m.ContentType
+	if i := bytes.IndexByte(mt, ';'); i >= 0 {
+		mt = mt[:i]
+	}
+	multipart := containsFold(mt, "multipart")
+	if containsFold(mt, "sdp") || multipart && hasSDPPart(m.Body) {
 		w.items[idx].d.Flags |= record.HasSDP
 	}
-	if len(m.ContentType) > 0 && mayCarryISUP(m.ContentType) {
+	if multipart || containsFold(mt, "isup") {
 		body, variant, ok, perr := sipscan.ISUPPart(m)
 		switch {
 		case perr != nil:
@@ -318,12 +325,6 @@ func label(m *sipscan.Message) string {
 // offset of a kilobyte body cost a tenth of the SIP-I decoding.
 func hasSDPPart(body []byte) bool {
 	return bytes.Contains(body, []byte("/sdp")) || bytes.Contains(body, []byte("/SDP"))
-}
-
-// mayCarryISUP is a cheap test before the multipart parse: SDP-only
-// bodies, the common case, are never looked into.
-func mayCarryISUP(ct []byte) bool {
-	return containsFold(ct, "isup") || containsFold(ct, "multipart")
 }
 
 func containsFold(b []byte, s string) bool {

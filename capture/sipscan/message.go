@@ -53,6 +53,7 @@ type Message struct {
 	buf  []byte // the input
 	pai  []byte // first P-Asserted-Identity value
 	hdrs []field
+	vc   *variantCache // kept across Parse calls, like hdrs
 }
 
 // field locates one header field in buf: its name, and its value from
@@ -215,7 +216,7 @@ func Parse(b []byte, m *Message) error {
 	if hdrs == nil {
 		hdrs = make([]field, 0, 32)
 	}
-	*m = Message{ContentLength: -1, hdrs: hdrs, buf: b}
+	*m = Message{ContentLength: -1, hdrs: hdrs, buf: b, vc: m.vc}
 
 	i := 0
 	for i < len(b) && (b[i] == '\r' || b[i] == '\n') {
@@ -223,12 +224,12 @@ func Parse(b []byte, m *Message) error {
 	}
 	e := lineEnd(b, i)
 	if e < 0 {
-		*m = Message{ContentLength: -1, hdrs: m.hdrs}
+		*m = Message{ContentLength: -1, hdrs: m.hdrs, vc: m.vc}
 		return ErrNotSIP
 	}
 	sl, ok := parseStartLine(b[i:e])
 	if !ok {
-		*m = Message{ContentLength: -1, hdrs: m.hdrs}
+		*m = Message{ContentLength: -1, hdrs: m.hdrs, vc: m.vc}
 		return ErrNotSIP
 	}
 	m.Request, m.Method, m.RequestURI, m.Status, m.ReasonPhrase = sl.request, sl.method, sl.uri, sl.status, sl.reason
