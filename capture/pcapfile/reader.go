@@ -307,12 +307,12 @@ func (r *Reader) take(b *Batch) {
 
 	// Size the first read to hold the batch like the previous one, plus a
 	// margin, so that little is left over to move into the next batch.
+	// Without that estimate (the first batch) read readChunk; with it, not
+	// more: a batch that ends at its frame limit well before readChunk
+	// would otherwise leave most of each read to be moved again.
 	r.hint = readChunk
 	if r.lastN > 0 {
-		h := r.lastBytes + r.lastBytes/16 + 2*r.lastBytes/r.lastN - carry
-		if h > r.hint {
-			r.hint = h
-		}
+		r.hint = max(r.lastBytes+r.lastBytes/16+2*r.lastBytes/r.lastN-carry, 4096)
 	}
 }
 
@@ -354,7 +354,10 @@ func (r *Reader) need(n int, b *Batch) error {
 // spool. A pipe is read once (it may return less); other inputs until the
 // amount or the end.
 func (r *Reader) read(min int) error {
-	want := max(min, readChunk, r.hint)
+	want := max(min, r.hint)
+	if r.hint == 0 {
+		want = max(min, readChunk) // a further read for the same batch
+	}
 	r.hint = 0
 	if free := len(r.buf) - r.end; want > free {
 		want = free
