@@ -133,9 +133,7 @@ func (c *Correlator) linkNumbers(u unionFind) {
 	if len(isupLegs) == 0 {
 		return
 	}
-	slices.SortFunc(isupLegs, func(a, b numberCand) int {
-		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.setup, b.setup), cmp.Compare(a.id, b.id))
-	})
+	slices.SortFunc(isupLegs, compareCand)
 
 	pairs := make([]linkPair, 0, len(isupLegs))
 	for i, call := range c.calls {
@@ -156,9 +154,7 @@ func (c *Correlator) linkNumbers(u unionFind) {
 			}
 		}
 	}
-	slices.SortFunc(pairs, func(a, b linkPair) int {
-		return cmp.Or(cmp.Compare(a.dt, b.dt), cmp.Compare(a.sip, b.sip), cmp.Compare(a.isup, b.isup))
-	})
+	slices.SortFunc(pairs, comparePair)
 	done := make([]bool, len(c.calls)+1) // by call ID
 	for _, p := range pairs {
 		if done[p.sip] || done[p.isup] {
@@ -167,6 +163,31 @@ func (c *Correlator) linkNumbers(u unionFind) {
 		done[p.sip], done[p.isup] = true, true
 		c.link(u, p.sip, p.isup, p.why)
 	}
+}
+
+// compareCand orders ISUP legs by number key, setup time and ID. The
+// comparisons stop at the first difference: cmp.Or evaluates every one,
+// which made sorting a tenth of Finish.
+func compareCand(a, b numberCand) int {
+	if a.key != b.key {
+		return cmp.Compare(a.key, b.key)
+	}
+	if a.setup != b.setup {
+		return cmp.Compare(a.setup, b.setup)
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// comparePair orders candidate links nearest in time first, then by the
+// SIP and the ISUP leg's ID.
+func comparePair(a, b linkPair) int {
+	if a.dt != b.dt {
+		return cmp.Compare(a.dt, b.dt)
+	}
+	if a.sip != b.sip {
+		return cmp.Compare(a.sip, b.sip)
+	}
+	return cmp.Compare(a.isup, b.isup)
 }
 
 // dedupPairs keeps one pair per ISUP leg (a SIP-I call may match it
@@ -188,7 +209,10 @@ func (c *Correlator) numberPairs(pairs []linkPair, legs []numberCand, call *Call
 	ng := normDigits(calling, &bg)
 	// First leg at or after the SIP setup with this key; walk out both ways.
 	r, _ := slices.BinarySearchFunc(legs, numberCand{key: k, setup: call.Setup}, func(a, b numberCand) int {
-		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.setup, b.setup))
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return cmp.Compare(a.setup, b.setup)
 	})
 	l := r - 1
 	for n := 0; n < maxLinkCandidates; n++ {
