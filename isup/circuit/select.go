@@ -2,6 +2,7 @@ package circuit
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +22,10 @@ const (
 	// RoundRobin takes the next available CIC after the one last seized,
 	// wrapping round, so that every circuit carries its share of calls.
 	RoundRobin
-	// LeastRecentlyUsed takes the available circuit idle the longest
-	// (released the earliest; never-released circuits first, lowest CIC
-	// first). With PreferControlled it is Q.764 §2.9.1.3 method 2.
+	// LeastRecentlyUsed takes the available circuit idle the longest: the
+	// one released the earliest; circuits never released come first,
+	// lowest CIC first. With PreferControlled it is Q.764 §2.9.1.3
+	// method 2.
 	LeastRecentlyUsed
 	// Random takes an available circuit uniformly at random, from a
 	// generator seeded by WithSeed: the same seed and the same calls give
@@ -105,18 +107,22 @@ func (p *Parity) UnmarshalText(b []byte) (err error) {
 // Selector picks the circuit for an outgoing call. It knows the order, not
 // the circuits' states: avail, given by the caller (who knows which circuits
 // are idle and unblocked), must report whether a circuit may be seized, and
-// must not change its answer during one Select. Select changes nothing; the
-// caller reports what happened with Seized and Released. A Selector is not
-// safe for concurrent use: the event loop that owns the group drives it.
+// must not change its answer during one Select. Select records nothing
+// (random only advances its generator); the caller reports what happened
+// with Seized and Released. A Selector is not safe for concurrent use: the
+// event loop that owns the group drives it.
 type Selector interface {
 	// Select returns an available circuit, or ok == false when avail
 	// refuses every circuit. It allocates nothing.
 	Select(avail func(cic uint16) bool) (cic uint16, ok bool)
 	// Seized reports that this exchange seized cic for an outgoing call
-	// (the IAM went out); round robin continues after it.
+	// (the IAM went out): round robin continues after it, least recently
+	// used sets it aside until it is released.
 	Seized(cic uint16, now time.Time)
-	// Released reports that cic became idle again after a call in either
-	// direction; least recently used orders circuits by it.
+	// Released reports that cic became idle again, after a call in either
+	// direction or a reset: least recently used orders the idle circuits
+	// by it. A missed report costs order, never a circuit: Select still
+	// offers every circuit avail accepts.
 	Released(cic uint16, now time.Time)
 }
 
@@ -151,18 +157,19 @@ func NewSelector(g *Group, opts ...Option) Selector {
 	return &ordered{pool: p}
 }
 
-// pool is what every strategy shares: the circuits in ascending order and
-// the parity preference, which depends only on a CIC's parity for every
-// Parity and Control value.
+// pool is what every strategy shares: the circuits split by the parity
+// preference into the CICs offered in the first pass and the rest, each in
+// ascending order. The preference depends only on a CIC's parity for every
+// Parity and Control value, so the split is fixed for the group.
 type pool struct {
 	g      *Group
-	cics   []uint16
-	pref   [2]bool // pref[cic&1]: offered in the first pass
-	passes int     // 1 when the preference does not split the group
+	pass   [2][]uint16 // pass[1] is empty when the preference does not split the group
+	pref   [2]bool     // pref[cic&1]: the CIC is in pass 0
+	passes int
 }
 
 func newPool(g *Group) pool {
-	p := pool{g: g, cics: g.cics}
+	p := pool{g: g}
 	switch g.cfg.Parity {
 	case PreferControlled:
 		p.pref = [2]bool{g.Controls(0), g.Controls(1)}
@@ -173,16 +180,25 @@ func newPool(g *Group) pool {
 	default:
 		p.pref = [2]bool{true, true}
 	}
-	p.passes = 2
 	if p.pref[0] == p.pref[1] {
 		p.passes = 1
+		p.pass[0] = g.cics
+		return p
+	}
+	p.passes = 2
+	for _, cic := range g.cics {
+		k := p.passOf(cic)
+		p.pass[k] = append(p.pass[k], cic)
 	}
 	return p
 }
 
-// in reports whether cic is offered in pass (0 preferred, 1 the rest).
-func (p *pool) in(pass int, cic uint16) bool {
-	return p.passes == 1 || p.pref[cic&1] == (pass == 0)
+// passOf returns the pass that offers cic (0 preferred, 1 the rest).
+func (p *pool) passOf(cic uint16) int {
+	if p.passes == 1 || p.pref[cic&1] {
+		return 0
+	}
+	return 1
 }
 
 // ordered is Ascending and Descending.
@@ -192,14 +208,18 @@ type ordered struct {
 }
 
 func (s *ordered) Select(avail func(uint16) bool) (uint16, bool) {
-	n := len(s.cics)
-	for pass := 0; pass < s.passes; pass++ {
-		for k := 0; k < n; k++ {
-			i := k
-			if s.descending {
-				i = n - 1 - k
+	for k := 0; k < s.passes; k++ {
+		cics := s.pass[k]
+		if s.descending {
+			for i := len(cics) - 1; i >= 0; i-- {
+				if avail(cics[i]) {
+					return cics[i], true
+				}
 			}
-			if c := s.cics[i]; s.in(pass, c) && avail(c) {
+			continue
+		}
+		for _, c := range cics {
+			if avail(c) {
 				return c, true
 			}
 		}
@@ -210,21 +230,23 @@ func (s *ordered) Select(avail func(uint16) bool) (uint16, bool) {
 func (s *ordered) Seized(uint16, time.Time)   {}
 func (s *ordered) Released(uint16, time.Time) {}
 
+// roundRobin keeps one cursor per pass, so that with a preference each
+// class of circuits is cycled through on its own.
 type roundRobin struct {
 	pool
-	next int // position where the next search starts
+	next [2]int // index in pass[k] where the next search starts
 }
 
 func (s *roundRobin) Select(avail func(uint16) bool) (uint16, bool) {
-	n := len(s.cics)
-	for pass := 0; pass < s.passes; pass++ {
-		for k := 0; k < n; k++ {
-			i := s.next + k
-			if i >= n {
-				i -= n
+	for k := 0; k < s.passes; k++ {
+		cics, start := s.pass[k], s.next[k]
+		for j := range cics {
+			i := start + j
+			if i >= len(cics) {
+				i -= len(cics)
 			}
-			if c := s.cics[i]; s.in(pass, c) && avail(c) {
-				return c, true
+			if avail(cics[i]) {
+				return cics[i], true
 			}
 		}
 	}
@@ -232,59 +254,88 @@ func (s *roundRobin) Select(avail func(uint16) bool) (uint16, bool) {
 }
 
 func (s *roundRobin) Seized(cic uint16, _ time.Time) {
-	if i, ok := s.g.positionOf(cic); ok {
-		s.next = i + 1
-		if s.next == len(s.cics) {
-			s.next = 0
+	k := s.passOf(cic)
+	if i, ok := slices.BinarySearch(s.pass[k], cic); ok {
+		s.next[k] = i + 1
+		if s.next[k] == len(s.pass[k]) {
+			s.next[k] = 0
 		}
 	}
 }
 
 func (s *roundRobin) Released(uint16, time.Time) {}
 
-// lru keeps the circuits in a list ordered by the time they became idle,
-// earliest first, so that Select walks from the head and stops at the first
-// available circuit: a few steps when most circuits are free or the busy
-// ones are spread, never more than the group.
+// lru keeps, for each pass, the idle circuits in a list ordered by release
+// time, earliest first, and the circuits this exchange seized in a second
+// list. Select walks the idle lists and stops at the first available
+// circuit: in steady state, a step or two. The seized lists are walked only
+// after both idle lists, so that a circuit whose release was never reported
+// is still offered, last, rather than lost.
 type lru struct {
 	pool
-	prev, next []int32 // list links by position; -1 ends
-	head, tail int32
-	since      []time.Time // when the circuit was last released; zero: never
+	prev, next []int32     // links by position in the group; -1 ends a list
+	in         []uint8     // the list each position is on: pass*2 + idle(0)/seized(1)
+	lists      [4]dlist    // idle pass 0, seized pass 0, idle pass 1, seized pass 1
+	released   []time.Time // last release; zero: never released
 }
 
+type dlist struct{ head, tail int32 }
+
 func newLRU(p pool) *lru {
-	n := len(p.cics)
-	s := &lru{pool: p, prev: make([]int32, n), next: make([]int32, n), since: make([]time.Time, n), head: 0, tail: int32(n - 1)}
-	for i := range n {
-		s.prev[i] = int32(i - 1)
-		s.next[i] = int32(i + 1)
+	n := len(p.g.cics)
+	s := &lru{pool: p, prev: make([]int32, n), next: make([]int32, n), in: make([]uint8, n),
+		released: make([]time.Time, n)}
+	for i := range s.lists {
+		s.lists[i] = dlist{-1, -1}
 	}
-	s.next[n-1] = -1
+	// Never-released circuits, idle since start, in ascending CIC order.
+	for i, cic := range p.g.cics {
+		s.in[i] = uint8(2 * s.passOf(cic))
+		s.insertAfter(int32(i), s.lists[s.in[i]].tail)
+	}
 	return s
 }
 
 func (s *lru) Select(avail func(uint16) bool) (uint16, bool) {
-	for i := s.head; i >= 0; i = s.next[i] {
-		if c := s.cics[i]; s.in(0, c) && avail(c) {
-			return c, true
+	cics := s.g.cics
+	for i := s.lists[0].head; i >= 0; i = s.next[i] {
+		if avail(cics[i]) {
+			return cics[i], true
 		}
-	}
-	if s.passes == 1 {
-		return 0, false
 	}
 	// Q.764 §2.9.1.3 method 2: of the circuits the other exchange
 	// controls, take the latest released (last in, first out), the one
 	// that exchange, taking its own longest idle, is least likely to seize.
-	for i := s.tail; i >= 0; i = s.prev[i] {
-		if c := s.cics[i]; s.in(1, c) && avail(c) {
-			return c, true
+	for i := s.lists[2].tail; i >= 0; i = s.prev[i] {
+		if avail(cics[i]) {
+			return cics[i], true
+		}
+	}
+	// Circuits seized and never reported released: offered last, in the
+	// same orders, so that a missed report costs order, not a circuit.
+	for i := s.lists[1].head; i >= 0; i = s.next[i] {
+		if avail(cics[i]) {
+			return cics[i], true
+		}
+	}
+	for i := s.lists[3].tail; i >= 0; i = s.prev[i] {
+		if avail(cics[i]) {
+			return cics[i], true
 		}
 	}
 	return 0, false
 }
 
-func (s *lru) Seized(uint16, time.Time) {}
+func (s *lru) Seized(cic uint16, _ time.Time) {
+	p, ok := s.g.positionOf(cic)
+	if !ok {
+		return
+	}
+	i := int32(p)
+	s.unlink(i)
+	s.in[i] = uint8(2*s.passOf(cic) + 1)
+	s.insertAfter(i, s.lists[s.in[i]].tail)
+}
 
 func (s *lru) Released(cic uint16, now time.Time) {
 	p, ok := s.g.positionOf(cic)
@@ -292,36 +343,47 @@ func (s *lru) Released(cic uint16, now time.Time) {
 		return
 	}
 	i := int32(p)
-	// Unlink.
+	s.unlink(i)
+	s.in[i] = uint8(2 * s.passOf(cic))
+	s.released[i] = now
+	// After the last circuit released no later than now: the tail at once
+	// when events come in time order, as they do from one loop.
+	j := s.lists[s.in[i]].tail
+	for j >= 0 && s.released[j].After(now) {
+		j = s.prev[j]
+	}
+	s.insertAfter(i, j)
+}
+
+func (s *lru) unlink(i int32) {
+	l := &s.lists[s.in[i]]
 	if s.prev[i] >= 0 {
 		s.next[s.prev[i]] = s.next[i]
 	} else {
-		s.head = s.next[i]
+		l.head = s.next[i]
 	}
 	if s.next[i] >= 0 {
 		s.prev[s.next[i]] = s.prev[i]
 	} else {
-		s.tail = s.prev[i]
+		l.tail = s.prev[i]
 	}
-	s.since[i] = now
-	// Insert after the last circuit released no later than now: the tail
-	// at once when events come in time order, as they do from one loop.
-	j := s.tail
-	for j >= 0 && s.since[j].After(now) {
-		j = s.prev[j]
-	}
+}
+
+// insertAfter links i into its list (s.in[i]) after j, or first when j < 0.
+func (s *lru) insertAfter(i, j int32) {
+	l := &s.lists[s.in[i]]
 	s.prev[i] = j
 	if j >= 0 {
 		s.next[i] = s.next[j]
 		s.next[j] = i
 	} else {
-		s.next[i] = s.head
-		s.head = i
+		s.next[i] = l.head
+		l.head = i
 	}
 	if s.next[i] >= 0 {
 		s.prev[s.next[i]] = i
 	} else {
-		s.tail = i
+		l.tail = i
 	}
 }
 
@@ -334,23 +396,26 @@ type random struct {
 	rng *rand.Rand
 }
 
-// Select draws positions at random and keeps the first available one in
-// the pass (rejection sampling, uniform over the available circuits); when
-// the draws all miss it counts the available circuits once and picks one
-// of them uniformly (reservoir sampling), so a nearly full group is still
+// Select draws circuits of the pass at random and keeps the first available
+// one (rejection sampling, uniform over the available circuits); when the
+// draws all miss it counts the available circuits once and picks one of
+// them uniformly (reservoir sampling), so a nearly full group is still
 // served and the choice stays uniform.
 func (s *random) Select(avail func(uint16) bool) (uint16, bool) {
-	n := len(s.cics)
-	for pass := 0; pass < s.passes; pass++ {
+	for k := 0; k < s.passes; k++ {
+		cics := s.pass[k]
+		if len(cics) == 0 { // a preference no circuit of the group has
+			continue
+		}
 		for range probes {
-			if c := s.cics[s.rng.IntN(n)]; s.in(pass, c) && avail(c) {
+			if c := cics[s.rng.IntN(len(cics))]; avail(c) {
 				return c, true
 			}
 		}
 		var pick uint16
 		seen := 0
-		for _, c := range s.cics {
-			if s.in(pass, c) && avail(c) {
+		for _, c := range cics {
+			if avail(c) {
 				seen++
 				if s.rng.IntN(seen) == 0 {
 					pick = c

@@ -3,6 +3,7 @@ package circuit
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -141,6 +142,40 @@ func TestLRUReleases(t *testing.T) {
 	// Every circuit still listed once: all ten come out.
 	if got := drain(sel, availOf(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), at(14)); len(got) != 10 {
 		t.Errorf("list lost circuits: %v", got)
+	}
+}
+
+func TestLRUSeizedMovesBack(t *testing.T) {
+	sel := NewSelector(group10(t, LeastRecentlyUsed, NoPreference, true, ControlByPointCode))
+	a := availOf(1, 2, 3)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	var got []uint16
+	for i := range 6 {
+		cic, _ := sel.Select(a.f)
+		got = append(got, cic)
+		// Seized, never reported released (a missed report), yet
+		// available again: it is offered after the others, not lost.
+		sel.Seized(cic, at(i))
+	}
+	if want := []uint16{1, 2, 3, 1, 2, 3}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+}
+
+func TestEmptyPreferredPass(t *testing.T) {
+	// PreferOdd on a group of even CICs only: nothing to prefer.
+	for s := Ascending; s <= Random; s++ {
+		g := mustGroup(t, Config{Name: "even", Variant: ITU, OwnPC: mtp3.ITUPC(2), PeerPC: mtp3.ITUPC(1),
+			CICs: Ranges{{2, 2}, {4, 4}, {6, 6}}, Strategy: s, Parity: PreferOdd})
+		sel := NewSelector(g)
+		if cic, ok := sel.Select(availOf(4).f); !ok || cic != 4 {
+			t.Errorf("%v: Select = %d, %v, want 4", s, cic, ok)
+		}
+		sel.Seized(4, t0)
+		sel.Released(4, t0)
+		if cic, ok := sel.Select(availOf().f); ok {
+			t.Errorf("%v: Select = %d with nothing free", s, cic)
+		}
 	}
 }
 
@@ -352,5 +387,91 @@ func TestStrategyParityNames(t *testing.T) {
 	}
 	if b, _ := PreferControlled.MarshalText(); string(b) != "controlled" {
 		t.Errorf("MarshalText = %q", b)
+	}
+}
+
+// TestLRUModel checks the linked lists against a plain model over random
+// sequences of selections, seizures and releases (times sometimes out of
+// order): the model sorts idle circuits by (release time, report order),
+// never-released first by CIC, reversed for the non-preferred pass, and
+// offers the seized circuits after every idle one.
+func TestLRUModel(t *testing.T) {
+	type entry struct {
+		seized bool
+		at     time.Time
+		seq    int // report order; never-released: CIC-65536 so CIC order
+	}
+	for _, parity := range []Parity{NoPreference, PreferControlled, PreferOdd} {
+		g := mustGroup(t, Config{Name: "m", Variant: ITU, OwnPC: mtp3.ITUPC(2), PeerPC: mtp3.ITUPC(1),
+			CICs: Ranges{{1, 7}, {9, 20}}, Strategy: LeastRecentlyUsed, Parity: parity})
+		rng := rand.New(rand.NewPCG(uint64(parity), 99))
+		for run := range 200 {
+			sel := NewSelector(g)
+			p := newPool(g)
+			model := map[uint16]*entry{}
+			for _, cic := range g.cics {
+				model[cic] = &entry{seq: int(cic) - 65536}
+			}
+			seq := 0
+			// Idle circuits of pass 0 by (release time, report order),
+			// then those of pass 1 the other way round, then the seized
+			// ones by seizure order, pass 1 reversed.
+			expect := func(a avail) (uint16, bool) {
+				for _, seized := range []bool{false, true} {
+					for k := 0; k < p.passes; k++ {
+						var best uint16
+						found := false
+						for _, c := range p.pass[k] {
+							e := model[c]
+							if !a[c] || e.seized != seized {
+								continue
+							}
+							if !found {
+								best, found = c, true
+								continue
+							}
+							b := model[best]
+							before := e.at.Before(b.at) || (e.at.Equal(b.at) && e.seq < b.seq)
+							if seized {
+								before = e.seq < b.seq
+							}
+							if before == (k == 0) {
+								best = c
+							}
+						}
+						if found {
+							return best, true
+						}
+					}
+				}
+				return 0, false
+			}
+			for step := range 60 {
+				a := make(avail, 65536)
+				dry := rng.IntN(3) == 0 // pass 0 refused, to reach pass 1
+				for _, c := range g.cics {
+					a[c] = rng.IntN(3) > 0 && !(dry && p.passOf(c) == 0 && p.passes == 2)
+				}
+				switch rng.IntN(3) {
+				case 0:
+					got, ok := sel.Select(a.f)
+					want, wok := expect(a)
+					if got != want || ok != wok {
+						t.Fatalf("%v run %d step %d: Select = %d, %v, model %d, %v", parity, run, step, got, ok, want, wok)
+					}
+				case 1:
+					c := g.cics[rng.IntN(len(g.cics))]
+					seq++
+					model[c].seized, model[c].seq = true, seq
+					sel.Seized(c, t0)
+				case 2:
+					c := g.cics[rng.IntN(len(g.cics))]
+					now := t0.Add(time.Duration(rng.IntN(20)) * time.Second)
+					seq++
+					*model[c] = entry{at: now, seq: seq}
+					sel.Released(c, now)
+				}
+			}
+		}
 	}
 }
