@@ -14,7 +14,7 @@ build:
 # scanner's pool, the command) run again under the race detector. Every
 # package runs once without it too, so that the allocation tests hold what
 # they measure (the race runtime makes sync.Pool drop items on purpose).
-RACE_PKGS := ./capture/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/
+RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (tshark), checks formatting and vet, runs every fuzz target briefly, then

@@ -95,7 +95,8 @@ type Correlator struct {
 		flags record.Flags
 	}
 
-	strs arena
+	strs      arena
+	linkBlock []uint32 // first links of calls (see appendLinked)
 }
 
 // maxMessagesHint bounds the up-front message table: 2^24 messages, 940 MB
@@ -181,6 +182,7 @@ func (c *Correlator) reset() {
 	c.circ = chunks[circuit]{}
 	c.sipi.ok = false
 	c.strs = arena{}
+	c.linkBlock = nil
 }
 
 // Add correlates one message. Messages must come in capture order. It

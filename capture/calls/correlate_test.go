@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -856,4 +857,33 @@ func TestEndpointInterning(t *testing.T) {
 	if len(c.endpoints) != len(eps) {
 		t.Fatalf("%d endpoints interned, want %d", len(c.endpoints), len(eps))
 	}
+}
+
+// TestLinkNumbersMany links enough calls for Finish to look for the SIP
+// legs' candidates in two halves at once, and checks that every SIP leg
+// finds its own ISUP leg: the halves must give what one pass gives.
+func TestLinkNumbersMany(t *testing.T) {
+	const n = 3000 // 6,000 legs
+	ua, gw := ipEP("10.0.0.1:5060"), ipEP("10.0.0.2:5060")
+	opc, dpc := pcEP(100), pcEP(200)
+	var in []msg
+	for k := range n {
+		called, calling := fmt.Sprintf("8920%06d", k), fmt.Sprintf("3010%06d", k)
+		inv := req(k*10, ua, gw, record.INVITE, fmt.Sprintf("call-%d", k), 1).nums(calling, "", called, called)
+		in = append(in, inv, iam(k*10+3, opc, dpc, uint32(k%4000), calling, called))
+	}
+	a := run(Config{}, in)
+	if len(a.Calls) != 2*n {
+		t.Fatalf("%d calls, want %d", len(a.Calls), 2*n)
+	}
+	for k := range n {
+		s, i := a.Calls[2*k], a.Calls[2*k+1]
+		if s.Kind != record.SIP || i.Kind != record.ISUP {
+			t.Fatalf("calls %d, %d: kinds %v, %v", s.ID, i.ID, s.Kind, i.Kind)
+		}
+		if !slices.Equal(s.Linked, []uint32{i.ID}) || !slices.Equal(i.Linked, []uint32{s.ID}) || s.Link != "numbers" || s.Group != s.ID || i.Group != s.ID {
+			t.Fatalf("call %d: linked %v (%q, group %d), ISUP leg %d linked %v (group %d)", s.ID, s.Linked, s.Link, s.Group, i.ID, i.Linked, i.Group)
+		}
+	}
+	checkInvariants(t, a)
 }

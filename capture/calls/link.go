@@ -3,6 +3,7 @@ package calls
 import (
 	"cmp"
 	"slices"
+	"sync"
 
 	"github.com/sipgw/sipgw/capture/record"
 )
@@ -51,8 +52,8 @@ func (c *Correlator) link(u unionFind, a, b uint32, why string) {
 	if slices.Contains(ca.Linked, b) {
 		return
 	}
-	ca.Linked = append(ca.Linked, b)
-	cb.Linked = append(cb.Linked, a)
+	ca.Linked = c.appendLinked(ca.Linked, b)
+	cb.Linked = c.appendLinked(cb.Linked, a)
 	if ca.Link == "" {
 		ca.Link = why
 	}
@@ -60,6 +61,22 @@ func (c *Correlator) link(u unionFind, a, b uint32, why string) {
 		cb.Link = why
 	}
 	u.union(a-1, b-1)
+}
+
+// appendLinked appends id to a call's links. A call's first link comes
+// from a shared block: most linked calls have one, and a slice of their
+// own each was a tenth of Finish. The slice is capped, so a second link
+// moves it out of the block rather than overwrite a neighbour.
+func (c *Correlator) appendLinked(s []uint32, id uint32) []uint32 {
+	if cap(s) > 0 {
+		return append(s, id)
+	}
+	if len(c.linkBlock) == cap(c.linkBlock) {
+		c.linkBlock = make([]uint32, 0, 4096)
+	}
+	n := len(c.linkBlock)
+	c.linkBlock = append(c.linkBlock, id)
+	return c.linkBlock[n : n+1 : n+1]
 }
 
 // linkHeaders links B2BUA legs: the same value of a correlation header on
@@ -135,25 +152,25 @@ func (c *Correlator) linkNumbers(u unionFind) {
 	}
 	slices.SortFunc(isupLegs, compareCand)
 
-	pairs := make([]linkPair, 0, len(isupLegs))
-	for i, call := range c.calls {
-		lg := c.leg(uint32(i) + 1)
-		if call.Kind != record.SIP || call.Method != record.INVITE || lg.state&stInvite == 0 || call.Setup == 0 {
-			continue
-		}
-		why := "numbers"
-		if lg.state&stSIPI != 0 {
-			why = "sip-i"
-		}
-		n := len(pairs)
-		pairs = c.numberPairs(pairs, isupLegs, call, call.Called, call.Calling, why)
-		if x := lg.extra; x != nil && x.sipiCalled != "" && (x.sipiCalled != call.Called || x.sipiCalling != call.Calling) {
-			pairs = c.numberPairs(pairs, isupLegs, call, x.sipiCalled, x.sipiCalling, why)
-			if len(pairs) > n {
-				pairs = append(pairs[:n], dedupPairs(pairs[n:])...)
-			}
-		}
+	// The SIP legs' candidates are found in two halves at once: Finish
+	// runs when the decoding workers are done and a core is idle. The
+	// halves are joined in order, so the result is that of one pass.
+	half := len(c.calls) / 2
+	if len(c.calls) < 4096 {
+		half = len(c.calls) // not worth a goroutine
 	}
+	var second []linkPair
+	var wg sync.WaitGroup
+	if half < len(c.calls) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			second = c.sipPairs(nil, isupLegs, half, len(c.calls))
+		}()
+	}
+	pairs := c.sipPairs(make([]linkPair, 0, len(isupLegs)), isupLegs, 0, half)
+	wg.Wait()
+	pairs = append(pairs, second...)
 	slices.SortFunc(pairs, comparePair)
 	done := make([]bool, len(c.calls)+1) // by call ID
 	for _, p := range pairs {
@@ -188,6 +205,31 @@ func comparePair(a, b linkPair) int {
 		return cmp.Compare(a.sip, b.sip)
 	}
 	return cmp.Compare(a.isup, b.isup)
+}
+
+// sipPairs appends the candidate links of the SIP legs among
+// c.calls[from:to]. It only reads the calls and legs.
+func (c *Correlator) sipPairs(pairs []linkPair, isupLegs []numberCand, from, to int) []linkPair {
+	for i := from; i < to; i++ {
+		call := c.calls[i]
+		lg := c.leg(uint32(i) + 1)
+		if call.Kind != record.SIP || call.Method != record.INVITE || lg.state&stInvite == 0 || call.Setup == 0 {
+			continue
+		}
+		why := "numbers"
+		if lg.state&stSIPI != 0 {
+			why = "sip-i"
+		}
+		n := len(pairs)
+		pairs = c.numberPairs(pairs, isupLegs, call, call.Called, call.Calling, why)
+		if x := lg.extra; x != nil && x.sipiCalled != "" && (x.sipiCalled != call.Called || x.sipiCalling != call.Calling) {
+			pairs = c.numberPairs(pairs, isupLegs, call, x.sipiCalled, x.sipiCalling, why)
+			if len(pairs) > n {
+				pairs = append(pairs[:n], dedupPairs(pairs[n:])...)
+			}
+		}
+	}
+	return pairs
 }
 
 // dedupPairs keeps one pair per ISUP leg (a SIP-I call may match it
