@@ -121,15 +121,15 @@ const maxLinkCandidates = 16
 const minMatchDigits = 6
 
 type numberCand struct {
-	key   uint32 // last six digits of the normalised called number
 	setup int64
+	key   uint32 // last six digits of the normalised called number
 	id    uint32
 }
 
 type linkPair struct {
 	dt        int64
 	sip, isup uint32
-	why       string
+	sipi      bool // the SIP leg carried SIP-I: the link is "sip-i", else "numbers"
 }
 
 // linkNumbers links SIP INVITE legs with ISUP legs a gateway made of them:
@@ -165,12 +165,15 @@ func (c *Correlator) linkNumbers(u unionFind) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			second = c.sipPairs(nil, isupLegs, half, len(c.calls))
+			second = c.sipPairs(make([]linkPair, 0, len(isupLegs)/2+64), isupLegs, half, len(c.calls))
 		}()
 	}
-	pairs := c.sipPairs(make([]linkPair, 0, len(isupLegs)), isupLegs, 0, half)
+	pairs := c.sipPairs(make([]linkPair, 0, len(isupLegs)/2+64), isupLegs, 0, half)
 	wg.Wait()
-	pairs = append(pairs, second...)
+	if len(second) > 0 {
+		all := make([]linkPair, 0, len(pairs)+len(second))
+		pairs = append(append(all, pairs...), second...)
+	}
 	slices.SortFunc(pairs, comparePair)
 	done := make([]bool, len(c.calls)+1) // by call ID
 	for _, p := range pairs {
@@ -178,7 +181,11 @@ func (c *Correlator) linkNumbers(u unionFind) {
 			continue
 		}
 		done[p.sip], done[p.isup] = true, true
-		c.link(u, p.sip, p.isup, p.why)
+		why := "numbers"
+		if p.sipi {
+			why = "sip-i"
+		}
+		c.link(u, p.sip, p.isup, why)
 	}
 }
 
@@ -216,14 +223,11 @@ func (c *Correlator) sipPairs(pairs []linkPair, isupLegs []numberCand, from, to 
 		if call.Kind != record.SIP || call.Method != record.INVITE || lg.state&stInvite == 0 || call.Setup == 0 {
 			continue
 		}
-		why := "numbers"
-		if lg.state&stSIPI != 0 {
-			why = "sip-i"
-		}
+		sipi := lg.state&stSIPI != 0
 		n := len(pairs)
-		pairs = c.numberPairs(pairs, isupLegs, call, call.Called, call.Calling, why)
+		pairs = c.numberPairs(pairs, isupLegs, call, call.Called, call.Calling, sipi)
 		if x := lg.extra; x != nil && x.sipiCalled != "" && (x.sipiCalled != call.Called || x.sipiCalling != call.Calling) {
-			pairs = c.numberPairs(pairs, isupLegs, call, x.sipiCalled, x.sipiCalling, why)
+			pairs = c.numberPairs(pairs, isupLegs, call, x.sipiCalled, x.sipiCalling, sipi)
 			if len(pairs) > n {
 				pairs = append(pairs[:n], dedupPairs(pairs[n:])...)
 			}
@@ -241,7 +245,7 @@ func dedupPairs(p []linkPair) []linkPair {
 
 // numberPairs appends the ISUP legs that match a SIP leg's numbers within
 // the window, nearest in time first, at most maxLinkCandidates of them.
-func (c *Correlator) numberPairs(pairs []linkPair, legs []numberCand, call *Call, called, calling string, why string) []linkPair {
+func (c *Correlator) numberPairs(pairs []linkPair, legs []numberCand, call *Call, called, calling string, sipi bool) []linkPair {
 	var bc, bg, oc, gb [maxDigits]byte
 	nc := normDigits(called, &bc)
 	k, ok := numberKey(nc)
@@ -285,7 +289,7 @@ func (c *Correlator) numberPairs(pairs []linkPair, legs []numberCand, call *Call
 		if og := normDigits(o.Calling, &gb); len(ng) > 0 && len(og) > 0 && !callingMatch(ng, og) {
 			continue
 		}
-		pairs = append(pairs, linkPair{dt: dt, sip: call.ID, isup: o.ID, why: why})
+		pairs = append(pairs, linkPair{dt: dt, sip: call.ID, isup: o.ID, sipi: sipi})
 	}
 	return pairs
 }
