@@ -101,6 +101,28 @@ func (m *Message) Header(name string) []byte {
 	return nil
 }
 
+// HeaderName is a header name prepared once for repeated lookups with
+// Lookup: resolving a name's compact form at every lookup cost as much as
+// the lookup itself.
+type HeaderName struct{ mt matcher }
+
+// NewHeaderName prepares name (full or compact form, any case).
+func NewHeaderName(name string) HeaderName { return HeaderName{newMatcher(name)} }
+
+// Lookup is Header for a prepared name.
+func (m *Message) Lookup(n *HeaderName) []byte {
+	for k := range m.hdrs {
+		f := &m.hdrs[k]
+		if n.mt.match(m.fieldName(f)) {
+			return m.fieldValue(f)
+		}
+	}
+	return nil
+}
+
+// cteName is looked up in every SIP-I body's message.
+var cteName = NewHeaderName("Content-Transfer-Encoding")
+
 // Headers calls fn with every value of the header fields called name, in
 // order, until fn returns false. A field holding a comma-separated list
 // gives one call per element (commas inside quoted strings and <…> do not

@@ -55,10 +55,18 @@ func TestHeader(t *testing.T) {
 		if string(got) != tt.want || got == nil {
 			t.Errorf("Header(%q) = %q, want %q", tt.name, got, tt.want)
 		}
+		n := NewHeaderName(tt.name)
+		if got := m.Lookup(&n); string(got) != tt.want || got == nil {
+			t.Errorf("Lookup(%q) = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 	for _, name := range []string{"X-Missing", "q", "Call", "", "Subjec"} {
 		if got := m.Header(name); got != nil {
 			t.Errorf("Header(%q) = %q, want nil", name, got)
+		}
+		n := NewHeaderName(name)
+		if got := m.Lookup(&n); got != nil {
+			t.Errorf("Lookup(%q) = %q, want nil", name, got)
 		}
 	}
 	if m.NumHeaders() != 18 {

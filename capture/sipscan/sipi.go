@@ -49,7 +49,7 @@ func isupGeneral(m *Message, single bool) (data []byte, variant isup.Variant, ok
 	if single {
 		// The part is the whole body: its transfer encoding, if any, is a
 		// header of the message.
-		if enc := m.Header("Content-Transfer-Encoding"); enc != nil {
+		if enc := m.Lookup(&cteName); enc != nil {
 			p.Encoding = string(enc)
 		}
 	}

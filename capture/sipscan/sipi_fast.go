@@ -16,7 +16,7 @@ import (
 // the same answer wherever the fast path answers (FuzzISUPPart checks).
 func isupFast(m *Message, single bool) (data []byte, variant isup.Variant, ok, handled bool) {
 	if single {
-		if m.Header("Content-Transfer-Encoding") != nil {
+		if m.Lookup(&cteName) != nil {
 			return nil, 0, false, false
 		}
 		return m.Body, m.variantOf(m.ContentType), true, true
