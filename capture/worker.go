@@ -63,14 +63,14 @@ type worker struct {
 	items []item
 	c     *counts
 
-	links []sipscan.HeaderName // opt.Calls.LinkHeaders, prepared
+	links *sipscan.HeaderSet // opt.Calls.LinkHeaders, prepared
 	pcv   []bool               // links[i] is P-Charging-Vector: its icid-value is the link
 }
 
 func newWorker(opt *Options) *worker {
 	w := &worker{opt: opt, dec: netdec.NewDecoder(), ss7: ss7dec.Options{Format: opt.SS7}}
+	w.links = sipscan.NewHeaderSet(opt.Calls.LinkHeaders...)
 	for _, name := range opt.Calls.LinkHeaders {
-		w.links = append(w.links, sipscan.NewHeaderName(name))
 		w.pcv = append(w.pcv, strings.EqualFold(name, "P-Charging-Vector"))
 	}
 	return w
@@ -258,17 +258,16 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 	// B2BUA correlation headers are set on the INVITE that creates a leg
 	// (and echoed in its answers); looking them up in every message would
 	// cost a fifth of the SIP decoding.
-	if n := len(w.links); n > 0 && (d.Method == record.INVITE || d.CSeqMethod == record.INVITE && d.Status >= 200 && d.Status < 300) {
+	if n := w.links.Len(); n > 0 && (d.Method == record.INVITE || d.CSeqMethod == record.INVITE && d.Status >= 200 && d.Status < 300) {
 		if cap(it.links) < n {
 			it.links = make([][]byte, n)
 		}
 		it.links = it.links[:n]
-		for i := range w.links {
-			v := m.Lookup(&w.links[i])
+		m.LookupSet(w.links, it.links)
+		for i, v := range it.links {
 			if v != nil && w.pcv[i] {
-				v = sipscan.Param(v, "icid-value")
+				it.links[i] = sipscan.Param(v, "icid-value")
 			}
-			it.links[i] = v
 		}
 		d.Links = it.links
 	}

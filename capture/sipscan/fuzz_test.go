@@ -89,6 +89,20 @@ func FuzzParse(f *testing.F) {
 			_, _ = Q850Cause(v)
 		}
 		_, _, _, _ = ISUPPart(&m)
+		// LookupSet finds what Header finds, for every name of the message
+		// and a few that may be absent.
+		names := []string{"X-Call-ID", "i", "Session-ID", "P-Charging-Vector", "Via"}
+		for i := 0; i < m.NumHeaders() && i < 8; i++ {
+			n, _ := m.HeaderAt(i)
+			names = append(names, string(n))
+		}
+		out := make([][]byte, len(names))
+		m.LookupSet(NewHeaderSet(names...), out)
+		for i, n := range names {
+			if want := m.Header(n); string(out[i]) != string(want) || (out[i] == nil) != (want == nil) {
+				t.Fatalf("LookupSet: %q = %q, Header gives %q", n, out[i], want)
+			}
+		}
 		// The ;tag= fast path agrees with the general parameter reader on
 		// a well-formed parameter section (empty, or starting with ';').
 		// Junk between the address and the first ';' (" tAg;tAg=0") is

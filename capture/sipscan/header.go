@@ -120,6 +120,80 @@ func (m *Message) Lookup(n *HeaderName) []byte {
 	return nil
 }
 
+// HeaderSet is several header names prepared for LookupSet, which finds
+// them all in one pass over the fields.
+type HeaderSet struct {
+	names []HeaderName
+	lens  uint64 // bit n: some name (full form) is n bytes long (n < 64)
+	long  bool   // some name is 64 bytes or longer
+	short uint32 // bit c-'a': some name has compact form c
+}
+
+// NewHeaderSet prepares names.
+func NewHeaderSet(names ...string) *HeaderSet {
+	hs := &HeaderSet{}
+	for _, name := range names {
+		n := NewHeaderName(name)
+		hs.names = append(hs.names, n)
+		full := n.mt.full
+		if full == "" {
+			full = n.mt.name
+		}
+		if len(full) < 64 {
+			hs.lens |= 1 << len(full)
+		} else {
+			hs.long = true
+		}
+		if n.mt.compact != 0 {
+			hs.short |= 1 << (n.mt.compact - 'a')
+		}
+	}
+	return hs
+}
+
+// Len is the number of names in the set.
+func (hs *HeaderSet) Len() int { return len(hs.names) }
+
+// LookupSet sets out[i] to the value of the first field called the set's
+// name i (nil if none), as Lookup would; out must have room for Len
+// values. Fields whose name has a length no name of the set has are passed
+// over without a comparison.
+func (m *Message) LookupSet(hs *HeaderSet, out [][]byte) {
+	out = out[:len(hs.names)]
+	for i := range out {
+		out[i] = nil
+	}
+	left := len(out)
+	for k := range m.hdrs {
+		f := &m.hdrs[k]
+		n := f.nameLen
+		switch {
+		case n == 1:
+			// A compact form of a name of the set, or a one-byte name
+			// of the set that has none.
+			c := lower(m.buf[f.name])
+			if (c < 'a' || c > 'z' || hs.short&(1<<(c-'a')) == 0) && hs.lens&(1<<1) == 0 {
+				continue
+			}
+		case n < 64:
+			if hs.lens&(1<<n) == 0 {
+				continue
+			}
+		case !hs.long:
+			continue
+		}
+		name := m.fieldName(f)
+		for i := range hs.names {
+			if out[i] == nil && hs.names[i].mt.match(name) {
+				out[i] = m.fieldValue(f)
+				if left--; left == 0 {
+					return
+				}
+			}
+		}
+	}
+}
+
 // cteName is looked up in every SIP-I body's message.
 var cteName = NewHeaderName("Content-Transfer-Encoding")
 

@@ -69,6 +69,18 @@ func TestHeader(t *testing.T) {
 			t.Errorf("Lookup(%q) = %q, want nil", name, got)
 		}
 	}
+	var names []string
+	for _, tt := range tests {
+		names = append(names, tt.name)
+	}
+	names = append(names, "X-Missing", "q", "Call", "Subjec", "A-Name-Of-Sixty-Four-Bytes-Or-More-Which-No-Field-Here-Has-At-All-x")
+	out := make([][]byte, len(names))
+	m.LookupSet(NewHeaderSet(names...), out)
+	for i, n := range names {
+		if want := m.Header(n); string(out[i]) != string(want) || (out[i] == nil) != (want == nil) {
+			t.Errorf("LookupSet: %q = %q, Header gives %q", n, out[i], want)
+		}
+	}
 	if m.NumHeaders() != 18 {
 		t.Errorf("%d headers", m.NumHeaders())
 	}
