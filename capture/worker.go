@@ -64,7 +64,7 @@ type worker struct {
 	c     *counts
 
 	links *sipscan.HeaderSet // opt.Calls.LinkHeaders, prepared
-	pcv   []bool               // links[i] is P-Charging-Vector: its icid-value is the link
+	pcv   []bool             // links[i] is P-Charging-Vector: its icid-value is the link
 }
 
 func newWorker(opt *Options) *worker {
