@@ -89,10 +89,12 @@ type Correlator struct {
 
 	// The SIP message carrying ISUP whose body may follow (SIP-I).
 	sipi struct {
-		ok    bool
-		ref   record.FrameRef
-		call  uint32
-		flags record.Flags
+		ok           bool
+		ref          record.FrameRef
+		call         uint32
+		flags        record.Flags
+		src, dst     record.EndpointID
+		srcEP, dstEP record.Endpoint
 	}
 
 	strs      arena
@@ -212,8 +214,13 @@ func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
 			hint = c.call(id)
 		}
 	}
-	m.Src = c.endpointHint(d.SrcEP, hint)
-	m.Dst = c.endpointHint(d.DstEP, hint)
+	if m.Transport == record.SIPI && c.sipi.ok && c.sipi.ref == m.Ref && d.SrcEP == c.sipi.srcEP && d.DstEP == c.sipi.dstEP {
+		// The ISUP of a SIP-I body travels where its SIP message did.
+		m.Src, m.Dst = c.sipi.src, c.sipi.dst
+	} else {
+		m.Src = c.endpointHint(d.SrcEP, hint)
+		m.Dst = c.endpointHint(d.DstEP, hint)
+	}
 	m.Call = record.NoCall
 	m.Flags &^= record.MoreFrames
 	if len(d.Frames) > 1 {

@@ -14,6 +14,7 @@ func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
 	}
 	if m.Flags&record.HasISUP != 0 {
 		c.sipi.ok, c.sipi.ref, c.sipi.call, c.sipi.flags = true, m.Ref, m.Call, m.Flags
+		c.sipi.src, c.sipi.dst, c.sipi.srcEP, c.sipi.dstEP = m.Src, m.Dst, d.SrcEP, d.DstEP
 	}
 }
 
