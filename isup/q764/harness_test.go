@@ -110,8 +110,12 @@ func sam(cic uint16, digits string) spec {
 	return mk(isup.SAM, cic).with(isup.ParamSubsequentNumber, append([]byte{o1}, d...)...)
 }
 
-func acm(cic uint16) spec { return mk(isup.ACM, cic).with(isup.ParamBackwardCallIndicators, 0x16, 0x14) }
-func con(cic uint16) spec { return mk(isup.CON, cic).with(isup.ParamBackwardCallIndicators, 0x16, 0x14) }
+func acm(cic uint16) spec {
+	return mk(isup.ACM, cic).with(isup.ParamBackwardCallIndicators, 0x16, 0x14)
+}
+func con(cic uint16) spec {
+	return mk(isup.CON, cic).with(isup.ParamBackwardCallIndicators, 0x16, 0x14)
+}
 func anm(cic uint16) spec { return mk(isup.ANM, cic) }
 func cpg(cic uint16) spec { return mk(isup.CPG, cic).with(isup.ParamEventInformation, 0x01) }
 func rel(cic uint16, cause isup.Cause) spec {
@@ -130,7 +134,9 @@ func res(cic uint16, network bool) spec {
 	s.typ = isup.RES
 	return s
 }
-func inr(cic uint16) spec { return mk(isup.INR, cic).with(isup.ParamInformationRequestIndicators, 0x01, 0x00) }
+func inr(cic uint16) spec {
+	return mk(isup.INR, cic).with(isup.ParamInformationRequestIndicators, 0x01, 0x00)
+}
 func inf(cic uint16) spec { return mk(isup.INF, cic).with(isup.ParamInformationIndicators, 0x03, 0x00) }
 func cot(cic uint16, ok bool) spec {
 	var ind byte
