@@ -215,7 +215,7 @@ func blockBit(cgsm isup.CGSMType, local bool) circuit.State {
 }
 
 func (t *Trunk) rxCGB(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) {
-	var ack uint32
+	var ack, abandon uint32
 	for i := 0; i <= int(rng); i++ {
 		c := t.circ(base + uint16(i))
 		if bits&(1<<i) == 0 || c == nil {
@@ -228,11 +228,20 @@ func (t *Trunk) rxCGB(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) {
 			// at both ends without release messages.
 			t.dropCall(c, WhyBlocked, "CGB (hardware) received")
 		} else if c.phase == PhaseOutSetup {
-			t.abandonBlocked(c, "CGB received before the first backward message")
+			abandon |= 1 << i
 		}
 		t.commit(c, "CGB received")
 	}
 	t.sendGroup(isup.CGBA, cgsm, base, rng, ack)
+	// Q.764 §2.8.2.1: after the acknowledgement, a call not yet answered
+	// by any backward message is released and re-attempted.
+	for i := 0; abandon != 0; i++ {
+		if abandon&(1<<i) != 0 {
+			abandon &^= 1 << i
+			c := t.circ(base + uint16(i))
+			t.abandonBlocked(c, "CGB received before the first backward message")
+		}
+	}
 }
 
 func (t *Trunk) rxCGU(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) {

@@ -20,6 +20,7 @@ type spec struct {
 	typ    isup.MessageType
 	cic    uint16
 	params []isup.Param
+	body   []byte // raw body for message types without a layout
 }
 
 func (s spec) with(code isup.ParamCode, data ...byte) spec {
@@ -30,6 +31,7 @@ func (s spec) with(code isup.ParamCode, data ...byte) spec {
 func build(tb testing.TB, v isup.Variant, s spec) *isup.Message {
 	tb.Helper()
 	m := isup.New(v, s.typ, s.cic)
+	m.Body = s.body
 	for _, p := range s.params {
 		if v == isup.ANSI && p.Code == isup.ParamTransmissionMediumRequirement {
 			// T1.113 IAM: user service information instead (speech).
