@@ -323,7 +323,7 @@ func (t *Trunk) rxCGUA(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) 
 // groupReset sends GRS over base…base+rng under T22 and T23.
 func (t *Trunk) groupReset(base uint16, rng uint8, reason string) {
 	if o := t.findOp(isup.GRS, base); o != nil {
-		t.opFree(o, "GRS repeated")
+		t.endGRS(o, "GRS repeated")
 	}
 	o := t.newOp(isup.GRS, 0, base, rng, 0)
 	if o == nil {
@@ -396,15 +396,11 @@ func (t *Trunk) rxGRA(base uint16, rng uint8, bits uint32) {
 	if o == nil || o.rng != rng {
 		return // Q.764 §2.9.3.2: a GRA not matching a GRS is discarded
 	}
-	t.opFree(o, "GRA received")
+	t.endGRS(o, "GRA received")
 	for i := 0; i <= int(rng); i++ {
 		c := t.circ(base + uint16(i))
 		if c == nil {
 			continue
-		}
-		if c.flags&fGRS != 0 {
-			c.flags &^= fGRS | fQuarantined
-			t.clear(c, AlarmQuarantine, "GRA received")
 		}
 		if c.flags&fReset != 0 {
 			t.resetDone(c, "GRA received")
@@ -415,6 +411,35 @@ func (t *Trunk) rxGRA(base uint16, rng uint8, bits uint32) {
 		}
 		t.commit(c, "GRA received")
 	}
+}
+
+// endGRS ends GRS o: its circuits no longer await a GRA (nor stay
+// quarantined for it) unless another GRS covers them.
+func (t *Trunk) endGRS(o *groupOp, reason string) {
+	base, rng := o.base, o.rng
+	t.opFree(o, reason)
+	for i := 0; i <= int(rng); i++ {
+		c := t.circ(base + uint16(i))
+		if c == nil || c.flags&fGRS == 0 || t.grsCovers(c.cic, nil) {
+			continue
+		}
+		c.flags &^= fGRS
+		if c.flags&fReset == 0 && c.flags&fQuarantined != 0 {
+			c.flags &^= fQuarantined
+			t.clear(c, AlarmQuarantine, reason)
+		}
+		t.commit(c, reason)
+	}
+}
+
+// grsCovers reports whether a GRS other than except covers cic.
+func (t *Trunk) grsCovers(cic uint16, except *groupOp) bool {
+	for i := range t.ops {
+		if o := &t.ops[i]; o != except && o.typ == isup.GRS && t.inRange(o, cic) {
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------------------

@@ -349,7 +349,7 @@ func (t *Trunk) reqClearQuarantine(c *circ) {
 		return
 	}
 	t.stopAll(c, resetTimers)
-	c.flags &^= fReset | fResetT5 | fGRS | fQuarantined
+	c.flags &^= fReset | fResetT5 | fQuarantined | fGRS
 	c.resetN = 0
 	t.clear(c, AlarmRelease, "cleared by the operator")
 	t.clear(c, AlarmReset, "cleared by the operator")

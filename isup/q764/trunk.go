@@ -352,8 +352,8 @@ func (t *Trunk) clear(c *circ, a Alarm, text string) {
 	}
 }
 
-// commit publishes c's state if it changed, with the reason.
-func (t *Trunk) commit(c *circ, reason string) {
+// stateOf computes the state operators see from c's machine state.
+func (t *Trunk) stateOf(c *circ) circuit.State {
 	s := c.block
 	switch {
 	case c.phase.outgoing():
@@ -375,6 +375,12 @@ func (t *Trunk) commit(c *circ, reason string) {
 	if c.flags&fUnequipped != 0 {
 		s |= circuit.Unequipped
 	}
+	return s
+}
+
+// commit publishes c's state if it changed, with the reason.
+func (t *Trunk) commit(c *circ, reason string) {
+	s := t.stateOf(c)
 	if s == c.st {
 		return
 	}
