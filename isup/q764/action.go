@@ -162,7 +162,8 @@ type Action struct {
 	Cause    isup.Cause
 	Location isup.Location
 	// Range, Status and CGSM of group messages: the circuits CIC…CIC+Range,
-	// status bit i for CIC+i.
+	// status bit i for CIC+i. CGSM also tells the timers and alarms of
+	// hardware oriented group messages from maintenance oriented ones.
 	Range  uint8
 	Status uint32
 	CGSM   isup.CGSMType
@@ -178,7 +179,9 @@ type Action struct {
 }
 
 // Ref returns the timer reference of a timer action.
-func (a *Action) Ref() TimerRef { return TimerRef{a.CIC, a.Timer} }
+func (a *Action) Ref() TimerRef {
+	return TimerRef{CIC: a.CIC, Timer: a.Timer, Hardware: a.CGSM == isup.CGSMHardwareFailure}
+}
 
 // String describes the action compactly (tests compare these).
 func (a Action) String() string {
@@ -234,8 +237,14 @@ func (a Action) String() string {
 		}
 	case ActStartTimer:
 		b.WriteString(a.Timer.String() + " " + a.Dur.String())
+		if a.CGSM == isup.CGSMHardwareFailure {
+			b.WriteString(" hw")
+		}
 	case ActStopTimer:
 		b.WriteString(a.Timer.String())
+		if a.CGSM == isup.CGSMHardwareFailure {
+			b.WriteString(" hw")
+		}
 	case ActIndicate:
 		b.WriteString(a.Ind.String())
 		switch a.Ind {
@@ -311,6 +320,11 @@ func (p Phase) outgoing() bool {
 
 func (p Phase) incoming() bool {
 	return p == PhaseInContinuity || p == PhaseInSetup || p == PhaseInProceeding || p == PhaseInAnswered || p == PhaseInRetest
+}
+
+// outCall reports an outgoing call in progress.
+func (p Phase) outCall() bool {
+	return p == PhaseOutSetup || p == PhaseOutProceeding || p == PhaseOutAnswered
 }
 
 // call reports a call in progress (not a release or a re-test).

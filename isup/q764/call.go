@@ -198,12 +198,16 @@ func (t *Trunk) rxIAM(c *circ, m *isup.Message) {
 		// Q.764 §2.8.2.3: a call on a circuit this exchange blocked is
 		// refused by repeating the blocking; one on a circuit the far end
 		// blocked unblocks it.
-		if c.block&circuit.LocalMaintBlocked != 0 {
-			t.sendBLO(c)
-			return
-		}
-		if c.block&circuit.LocalHWBlocked != 0 {
-			t.hwReblock(c)
+		// A circuit being unblocked takes the call: the far end has seen
+		// the unblocking if it sends IAMs.
+		mnt, hw := t.reportedBlocks(c)
+		if mnt || hw {
+			if mnt {
+				t.sendBLO(c)
+			} else {
+				t.hwReblock(c)
+			}
+			t.commit(c, "IAM refused: circuit blocked here")
 			return
 		}
 		c.block &^= circuit.RemoteMaintBlocked | circuit.RemoteHWBlocked
@@ -590,7 +594,9 @@ func (t *Trunk) reqMessage(c *circ, r *Request) {
 
 func (t *Trunk) reqContinuity(c *circ, r *Request) {
 	switch {
-	case c.phase == PhaseOutSetup && c.flags&fCOT != 0:
+	case c.phase.outCall() && c.flags&fCOT != 0:
+		// Normally before ACM: the far end waits for COT; a far end that
+		// answers early does not change the check.
 		if c.flags&fCOTPrev != 0 {
 			c.flags &^= fCOT | fCOTPrev
 			t.sendCOT(c, r.OK)
@@ -628,7 +634,7 @@ func (t *Trunk) continuityFailed(c *circ, text string) {
 	t.stop(c, T24)
 	t.bearerOff(c)
 	t.sendCOT(c, false)
-	if c.phase == PhaseOutSetup {
+	if c.phase.outCall() {
 		t.userReattempt(c, WhyContinuity, text)
 		t.stopAll(c, callTimers)
 		c.flags = c.flags&^callFlags | fUserGone

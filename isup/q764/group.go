@@ -8,9 +8,9 @@ import (
 // ---------------------------------------------------------------------------
 // Group messages awaiting acknowledgement.
 
-func (t *Trunk) findOp(typ isup.MessageType, base uint16) *groupOp {
+func (t *Trunk) findOp(typ isup.MessageType, cgsm isup.CGSMType, base uint16) *groupOp {
 	for i := range t.ops {
-		if o := &t.ops[i]; o.typ == typ && o.base == base {
+		if o := &t.ops[i]; o.typ == typ && o.cgsm == cgsm && o.base == base {
 			return o
 		}
 	}
@@ -39,13 +39,13 @@ func (t *Trunk) newOp(typ isup.MessageType, cgsm isup.CGSMType, base uint16, rng
 
 func (t *Trunk) opStart(o *groupOp, tm Timer) {
 	o.timers |= 1 << tm
-	t.emit(Action{Kind: ActStartTimer, CIC: o.base, Timer: tm, Dur: t.tm[tm]})
+	t.emit(Action{Kind: ActStartTimer, CIC: o.base, Timer: tm, Dur: t.tm[tm], CGSM: o.cgsm})
 }
 
 func (t *Trunk) opStop(o *groupOp, tm Timer) {
 	if o.timers&(1<<tm) != 0 {
 		o.timers &^= 1 << tm
-		t.emit(Action{Kind: ActStopTimer, CIC: o.base, Timer: tm})
+		t.emit(Action{Kind: ActStopTimer, CIC: o.base, Timer: tm, CGSM: o.cgsm})
 	}
 }
 
@@ -55,7 +55,7 @@ func (t *Trunk) opFree(o *groupOp, reason string) {
 		t.opStop(o, Timer(trailingZeros(m)))
 	}
 	if o.alarm {
-		t.emit(Action{Kind: ActAlarm, CIC: o.base, Alarm: groupAlarm(o.typ), Text: reason})
+		t.emit(Action{Kind: ActAlarm, CIC: o.base, Alarm: groupAlarm(o.typ), CGSM: o.cgsm, Text: reason})
 	}
 	*o = groupOp{}
 }
@@ -91,28 +91,24 @@ func (t *Trunk) sendGroup(typ isup.MessageType, cgsm isup.CGSMType, base uint16,
 	t.emit(Action{Kind: ActSend, CIC: base, Type: typ, CGSM: cgsm, Range: rng, Status: status})
 }
 
-// startGroup sends CGB or CGU under T18/T19 or T20/T21. A message of the
-// same kind awaiting acknowledgement for the same first circuit is merged
-// into (Q.764 allows one per range); when no slot is left, or one of the
-// other type holds the first circuit, the message goes unsupervised.
+// startGroup sends CGB or CGU under T18/T19 or T20/T21. One of the same
+// kind and type awaiting acknowledgement for the same first circuit takes
+// the new circuits in (it is sent again with all of them); when no slot is
+// left the message goes unsupervised.
 func (t *Trunk) startGroup(typ isup.MessageType, cgsm isup.CGSMType, base uint16, rng uint8, status uint32) {
 	short, long := T18, T19
 	if typ == isup.CGU {
 		short, long = T20, T21
 	}
-	o := t.findOp(typ, base)
+	o := t.findOp(typ, cgsm, base)
 	fresh := false
-	switch {
-	case o == nil:
+	if o == nil {
 		if o = t.newOp(typ, cgsm, base, rng, status); o == nil {
 			t.sendGroup(typ, cgsm, base, rng, status)
 			return
 		}
 		fresh = true
-	case o.cgsm != cgsm:
-		t.sendGroup(typ, cgsm, base, rng, status)
-		return
-	default:
+	} else {
 		o.status |= status
 		o.rng = max(o.rng, rng)
 	}
@@ -258,13 +254,18 @@ func (t *Trunk) rxCGU(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) {
 	t.sendGroup(isup.CGUA, cgsm, base, rng, ack)
 }
 
-// notLocal returns the circuits of bits that are not locally blocked by
-// cgsm (for is false: that are).
+// localBits returns the circuits of bits that are locally blocked by cgsm
+// and not being unblocked (blocked), or that are not locally blocked
+// (!blocked).
 func (t *Trunk) localBits(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32, blocked bool) uint32 {
 	var out uint32
 	for i := 0; i <= int(rng); i++ {
 		c := t.circ(base + uint16(i))
-		if bits&(1<<i) != 0 && c != nil && (c.block&blockBit(cgsm, true) != 0) == blocked {
+		if bits&(1<<i) == 0 || c == nil {
+			continue
+		}
+		local := c.block&blockBit(cgsm, true) != 0
+		if blocked && local && !t.unblocking(c, cgsm) && (cgsm != isup.CGSMMaintenance || c.flags&fUBL == 0) || !blocked && !local {
 			out |= 1 << i
 		}
 	}
@@ -272,8 +273,8 @@ func (t *Trunk) localBits(base uint16, rng uint8, cgsm isup.CGSMType, bits uint3
 }
 
 func (t *Trunk) rxCGBA(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) {
-	o := t.findOp(isup.CGB, base)
-	if o == nil || o.cgsm != cgsm || o.rng != rng {
+	o := t.findOp(isup.CGB, cgsm, base)
+	if o == nil || o.rng != rng {
 		// Q.764 §2.8.2.3: an acknowledgement of blocking not asked for:
 		// unblock the circuits that are not blocked here.
 		if extra := t.localBits(base, rng, cgsm, bits, false); extra != 0 {
@@ -293,8 +294,8 @@ func (t *Trunk) rxCGBA(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) 
 }
 
 func (t *Trunk) rxCGUA(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) {
-	o := t.findOp(isup.CGU, base)
-	if o == nil || o.cgsm != cgsm || o.rng != rng {
+	o := t.findOp(isup.CGU, cgsm, base)
+	if o == nil || o.rng != rng {
 		// Unblocking acknowledged that was not asked for: block again the
 		// circuits that are blocked here.
 		if still := t.localBits(base, rng, cgsm, bits, true); still != 0 {
@@ -322,7 +323,7 @@ func (t *Trunk) rxCGUA(base uint16, rng uint8, cgsm isup.CGSMType, bits uint32) 
 
 // groupReset sends GRS over base…base+rng under T22 and T23.
 func (t *Trunk) groupReset(base uint16, rng uint8, reason string) {
-	if o := t.findOp(isup.GRS, base); o != nil {
+	if o := t.findOp(isup.GRS, 0, base); o != nil {
 		t.endGRS(o, "GRS repeated")
 	}
 	o := t.newOp(isup.GRS, 0, base, rng, 0)
@@ -334,28 +335,44 @@ func (t *Trunk) groupReset(base uint16, rng uint8, reason string) {
 		}
 		return
 	}
-	var hw uint32
 	for i := 0; i <= int(rng); i++ {
 		c := t.circ(base + uint16(i))
 		if c == nil {
 			continue
 		}
 		t.dropCall(c, WhyReset, reason)
-		t.stopAll(c, resetTimers) // the GRS supersedes a single reset
-		c.flags &^= fReset | fResetT5
-		c.flags |= fGRS
-		if c.block&circuit.LocalHWBlocked != 0 {
-			hw |= 1 << i
+		if c.flags&fReset != 0 {
+			// The GRS supersedes a single reset and its alarms.
+			t.stopAll(c, resetTimers)
+			c.flags &^= fReset | fResetT5
+			c.resetN = 0
+			t.clear(c, AlarmRelease, reason)
+			t.clear(c, AlarmReset, reason)
 		}
+		c.flags |= fGRS
 		t.commit(c, reason)
 	}
 	t.sendGroup(isup.GRS, 0, base, rng, 0)
 	t.opStart(o, T22)
 	t.opStart(o, T23)
-	// The far end forgets this exchange's blocking: repeat it.
+	t.reportGroupBlocks(base, rng)
+}
+
+// reportGroupBlocks repeats, after a GRS, the blocking of the circuits of
+// its range: the far end forgets it on every GRS.
+func (t *Trunk) reportGroupBlocks(base uint16, rng uint8) {
+	var hw uint32
 	for i := 0; i <= int(rng); i++ {
-		if c := t.circ(base + uint16(i)); c != nil && c.block&circuit.LocalMaintBlocked != 0 && c.flags&fUBL == 0 {
+		c := t.circ(base + uint16(i))
+		if c == nil {
+			continue
+		}
+		mnt, h := t.reportedBlocks(c)
+		if mnt {
 			t.sendBLO(c)
+		}
+		if h {
+			hw |= 1 << i
 		}
 	}
 	if hw != 0 {
@@ -375,10 +392,11 @@ func (t *Trunk) rxGRS(base uint16, rng uint8) {
 			t.resetDone(c, "GRS received")
 		}
 		c.block &^= circuit.RemoteMaintBlocked | circuit.RemoteHWBlocked
-		if c.block&circuit.LocalMaintBlocked != 0 {
+		m, h := t.reportedBlocks(c)
+		if m {
 			mnt |= 1 << i
 		}
-		if c.block&circuit.LocalHWBlocked != 0 {
+		if h {
 			hw |= 1 << i
 		}
 		t.commit(c, "GRS received")
@@ -392,7 +410,7 @@ func (t *Trunk) rxGRS(base uint16, rng uint8) {
 }
 
 func (t *Trunk) rxGRA(base uint16, rng uint8, bits uint32) {
-	o := t.findOp(isup.GRS, base)
+	o := t.findOp(isup.GRS, 0, base)
 	if o == nil || o.rng != rng {
 		return // Q.764 §2.9.3.2: a GRA not matching a GRS is discarded
 	}
@@ -450,7 +468,7 @@ func (t *Trunk) reqQuery(c *circ, r *Request) {
 		t.reject(c.cic, "range exceeds 31")
 		return
 	}
-	if o := t.findOp(isup.CQM, c.cic); o != nil {
+	if o := t.findOp(isup.CQM, 0, c.cic); o != nil {
 		t.opFree(o, "CQM repeated")
 	}
 	o := t.newOp(isup.CQM, 0, c.cic, r.Range, 0)
@@ -462,13 +480,27 @@ func (t *Trunk) reqQuery(c *circ, r *Request) {
 	t.opStart(o, T28)
 }
 
+// groupPending reports whether a CGB or CGU covering c awaits its
+// acknowledgement.
+func (t *Trunk) groupPending(c *circ) bool {
+	for i := range t.ops {
+		o := &t.ops[i]
+		if (o.typ == isup.CGB || o.typ == isup.CGU) && t.inRange(o, c.cic) && o.status&(1<<(c.cic-o.base)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // cqrState codes circuit c's state for a CQR (Q.763 §3.14).
 func (t *Trunk) cqrState(c *circ) byte {
 	if c == nil {
 		return 0x03 // unequipped
 	}
-	if c.phase == PhaseOutSetup || c.phase == PhaseReleasing || c.flags&(fBLO|fUBL|fReset|fGRS) != 0 {
-		return 0x00 // transient
+	// Q.764: transient are a call awaiting its first backward message or
+	// its RLC, and a (group) (un)blocking or reset awaiting acknowledgement.
+	if c.phase == PhaseOutSetup || c.phase == PhaseReleasing || c.flags&(fBLO|fUBL|fReset|fGRS) != 0 || t.groupPending(c) {
+		return 0x00
 	}
 	var cp byte = 3
 	switch {
@@ -504,7 +536,7 @@ func (t *Trunk) rxCQM(base uint16, rng uint8) {
 // rxCQR reports the far end's view to the operator and corrects blocking
 // states that disagree with it.
 func (t *Trunk) rxCQR(base uint16, rng uint8, m *isup.Message) {
-	o := t.findOp(isup.CQM, base)
+	o := t.findOp(isup.CQM, 0, base)
 	if o == nil || o.rng != rng {
 		return
 	}
@@ -543,14 +575,13 @@ func (t *Trunk) reconcile(c *circ, mb, hb byte) {
 	}
 	setRemote(circuit.RemoteMaintBlocked, mb&1 != 0)
 	setRemote(circuit.RemoteHWBlocked, hb&1 != 0)
-	local := c.block&circuit.LocalMaintBlocked != 0
+	local, localHW := t.reportedBlocks(c)
 	switch {
 	case local && mb&2 == 0 && c.flags&(fBLO|fUBL) == 0:
 		t.sendBLO(c)
 	case !local && mb&2 != 0 && c.flags&(fBLO|fUBL) == 0:
 		t.sendUBL(c)
 	}
-	localHW := c.block&circuit.LocalHWBlocked != 0
 	switch {
 	case localHW && hb&2 == 0:
 		t.hwReblock(c)
@@ -577,7 +608,11 @@ func (t *Trunk) expireGroup(r TimerRef) {
 	case T28:
 		typ = isup.CQM
 	}
-	o := t.findOp(typ, r.CIC)
+	cgsm := isup.CGSMMaintenance
+	if r.Hardware {
+		cgsm = isup.CGSMHardwareFailure
+	}
+	o := t.findOp(typ, cgsm, r.CIC)
 	if o == nil || o.timers&(1<<r.Timer) == 0 {
 		return
 	}
@@ -594,6 +629,9 @@ func (t *Trunk) expireGroup(r TimerRef) {
 	case T18, T20, T22:
 		t.sendGroup(o.typ, o.cgsm, o.base, o.rng, o.status)
 		t.opStart(o, r.Timer)
+		if o.typ == isup.GRS {
+			t.reportGroupBlocks(o.base, o.rng)
+		}
 		return
 	}
 	// T19, T21, T23: repeat, alert maintenance, and repeat every long
@@ -601,12 +639,16 @@ func (t *Trunk) expireGroup(r TimerRef) {
 	t.sendGroup(o.typ, o.cgsm, o.base, o.rng, o.status)
 	t.opStop(o, r.Timer-1)
 	t.opStart(o, r.Timer)
+	if o.typ == isup.GRS {
+		base, rng := o.base, o.rng
+		defer t.reportGroupBlocks(base, rng)
+	}
 	if o.longN < 255 {
 		o.longN++
 	}
 	if !o.alarm {
 		o.alarm = true
-		t.emit(Action{Kind: ActAlarm, CIC: o.base, Alarm: groupAlarm(o.typ), On: true, Text: r.Timer.String() + " expired: no acknowledgement of " + o.typ.String()})
+		t.emit(Action{Kind: ActAlarm, CIC: o.base, Alarm: groupAlarm(o.typ), CGSM: o.cgsm, On: true, Text: r.Timer.String() + " expired: no acknowledgement of " + o.typ.String()})
 	}
 	if o.typ == isup.GRS && o.longN >= t.qafter {
 		reason := "T23 expired " + itoa(int(o.longN)) + " times: no GRA to GRS"

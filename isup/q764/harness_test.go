@@ -223,7 +223,7 @@ func req(r Request, msg ...spec) step {
 func expire(cic uint16, tm Timer) step {
 	return func(e *env) []Action {
 		e.now = e.now.Add(time.Second)
-		return e.tr.Expire(e.now, TimerRef{cic, tm}, nil)
+		return e.tr.Expire(e.now, TimerRef{CIC: cic, Timer: tm}, nil)
 	}
 }
 

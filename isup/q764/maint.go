@@ -128,10 +128,6 @@ func (t *Trunk) reqBlock(c *circ, r *Request) {
 	if r.Hardware {
 		cgsm, bit = isup.CGSMHardwareFailure, circuit.LocalHWBlocked
 	}
-	if o := t.findOp(isup.CGB, base); o != nil && o.cgsm != cgsm {
-		t.reject(c.cic, "a CGB of the other type awaits CGBA for this range")
-		return
-	}
 	for i := 0; i <= int(rng); i++ {
 		if status&(1<<i) == 0 {
 			continue
@@ -186,13 +182,16 @@ func (t *Trunk) reqUnblock(c *circ, r *Request) {
 		t.reject(c.cic, "no circuit of the range is blocked that way")
 		return
 	}
-	if o := t.findOp(isup.CGU, base); o != nil && o.cgsm != cgsm {
-		t.reject(c.cic, "a CGU of the other type awaits CGUA for this range")
-		return
-	}
 	for i := 0; i <= int(rng); i++ {
-		if status&(1<<i) != 0 {
-			t.cancelGroupBits(isup.CGB, cgsm, base+uint16(i))
+		if status&(1<<i) == 0 {
+			continue
+		}
+		m := t.circ(base + uint16(i))
+		t.cancelGroupBits(isup.CGB, cgsm, m.cic)
+		if !r.Hardware && m.flags&fBLO != 0 {
+			t.stopAll(m, bloTimers)
+			m.flags &^= fBLO
+			t.clear(m, AlarmBlock, "unblocked by the operator")
 		}
 	}
 	t.startGroup(isup.CGU, cgsm, base, rng, status)
@@ -252,12 +251,32 @@ func (t *Trunk) hwReblock(c *circ) {
 // reportLocalBlocks repeats this exchange's blocking after a reset, which
 // clears the far end's view of it (Q.764 §2.9.3).
 func (t *Trunk) reportLocalBlocks(c *circ) {
-	if c.block&circuit.LocalMaintBlocked != 0 && c.flags&fUBL == 0 {
+	mnt, hw := t.reportedBlocks(c)
+	if mnt {
 		t.sendBLO(c)
 	}
-	if c.block&circuit.LocalHWBlocked != 0 {
+	if hw {
 		t.hwReblock(c)
 	}
+}
+
+// reportedBlocks returns the blocking of c this exchange reports to the far
+// end: its local blocking, less what it is unblocking (an unblocking
+// message on its way would otherwise cross the report).
+func (t *Trunk) reportedBlocks(c *circ) (mnt, hw bool) {
+	mnt = c.block&circuit.LocalMaintBlocked != 0 && c.flags&fUBL == 0 && !t.unblocking(c, isup.CGSMMaintenance)
+	hw = c.block&circuit.LocalHWBlocked != 0 && !t.unblocking(c, isup.CGSMHardwareFailure)
+	return mnt, hw
+}
+
+// unblocking reports whether a CGU of type cgsm covering c awaits CGUA.
+func (t *Trunk) unblocking(c *circ, cgsm isup.CGSMType) bool {
+	for i := range t.ops {
+		if o := &t.ops[i]; o.typ == isup.CGU && o.cgsm == cgsm && t.inRange(o, c.cic) && o.status&(1<<(c.cic-o.base)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------------------
@@ -284,6 +303,8 @@ func (t *Trunk) resetExpired(c *circ, tm Timer) {
 		return
 	}
 	t.send(c.cic, isup.RSC, nil)
+	// Every RSC clears the far end's view of this exchange's blocking.
+	defer t.reportLocalBlocks(c)
 	if tm == T16 {
 		t.start(c, T16)
 		return
@@ -373,6 +394,14 @@ func (t *Trunk) rxUCIC(c *circ) {
 	c.resetN = 0
 	for _, a := range [...]Alarm{AlarmRelease, AlarmReset, AlarmQuarantine, AlarmBlock, AlarmUnblock} {
 		t.clear(c, a, "UCIC received")
+	}
+	// A group message based on this circuit is discarded at the far end.
+	for i := range t.ops {
+		if o := &t.ops[i]; o.typ == isup.GRS && o.base == c.cic {
+			t.endGRS(o, "UCIC received")
+		} else if o.typ != 0 && o.base == c.cic {
+			t.opFree(o, "UCIC received")
+		}
 	}
 	c.flags |= fUnequipped
 	t.raise(c, AlarmUnequipped, "UCIC received: the far end has no such circuit")

@@ -80,9 +80,18 @@ func (t Timer) group() bool {
 type TimerRef struct {
 	CIC   uint16
 	Timer Timer
+	// Hardware tells the timers of hardware failure oriented CGB and CGU
+	// (T18–T21) from those of maintenance oriented ones on the same CIC.
+	Hardware bool
 }
 
-func (r TimerRef) String() string { return r.Timer.String() + "@" + strconv.Itoa(int(r.CIC)) }
+func (r TimerRef) String() string {
+	s := r.Timer.String() + "@" + strconv.Itoa(int(r.CIC))
+	if r.Hardware {
+		s += "/hw"
+	}
+	return s
+}
 
 // Timers holds a duration per timer, indexed by Timer.
 type Timers [numTimers]time.Duration

@@ -191,13 +191,13 @@ func (t *Trunk) RunningTimers(dst []TimerRef) []TimerRef {
 	for i := range t.circs {
 		c := &t.circs[i]
 		for m := c.timers; m != 0; m &= m - 1 {
-			dst = append(dst, TimerRef{c.cic, Timer(trailingZeros(m))})
+			dst = append(dst, TimerRef{CIC: c.cic, Timer: Timer(trailingZeros(m))})
 		}
 	}
 	for i := range t.ops {
 		o := &t.ops[i]
 		for m := o.timers; m != 0; m &= m - 1 {
-			dst = append(dst, TimerRef{o.base, Timer(trailingZeros(m))})
+			dst = append(dst, TimerRef{CIC: o.base, Timer: Timer(trailingZeros(m)), Hardware: o.cgsm == isup.CGSMHardwareFailure})
 		}
 	}
 	return dst

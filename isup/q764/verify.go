@@ -88,11 +88,11 @@ func (t *Trunk) Verify() error {
 			bad(c, "quarantined without a reset under way")
 		case f(fUnequipped) != (c.alarms&(1<<AlarmUnequipped) != 0):
 			bad(c, "unequipped and its alarm disagree")
-		case f(fCOT) && p != PhaseOutSetup && p != PhaseInContinuity:
+		case f(fCOT) && !p.outCall() && p != PhaseInContinuity:
 			bad(c, "continuity pending in %v", p)
 		case f(fLoop) && !(p == PhaseInContinuity && f(fCOT) && !f(fCOTPrev) || p == PhaseInRetest && f(fTesting)):
 			bad(c, "loop attached in %v", p)
-		case f(fTone) && !(p == PhaseOutSetup && f(fCOT) && !f(fCOTPrev) || p == PhaseOutRetest && f(fTesting)):
+		case f(fTone) && !(p.outCall() && f(fCOT) && !f(fCOTPrev) || p == PhaseOutRetest && f(fTesting)):
 			bad(c, "tone attached in %v", p)
 		case f(fGRS) && !t.coveredByGRS(c.cic):
 			bad(c, "awaiting GRA with no GRS pending")
@@ -117,7 +117,7 @@ func (t *Trunk) Verify() error {
 			errs = append(errs, fmt.Errorf("GRS@%d runs with no circuit awaiting it", o.base))
 		}
 		for j := range t.ops[:i] {
-			if p := &t.ops[j]; p.typ == o.typ && p.base == o.base {
+			if p := &t.ops[j]; p.typ == o.typ && p.cgsm == o.cgsm && p.base == o.base {
 				errs = append(errs, fmt.Errorf("two %v@%d await acknowledgement", o.typ, o.base))
 			}
 		}

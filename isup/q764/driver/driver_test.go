@@ -156,10 +156,17 @@ func TestDriverRun(t *testing.T) {
 
 func sameSet(a, b []q764.TimerRef) bool {
 	less := func(x, y q764.TimerRef) int {
-		if x.CIC != y.CIC {
+		switch {
+		case x.CIC != y.CIC:
 			return int(x.CIC) - int(y.CIC)
+		case x.Timer != y.Timer:
+			return int(x.Timer) - int(y.Timer)
+		case x.Hardware != y.Hardware && x.Hardware:
+			return 1
+		case x.Hardware != y.Hardware:
+			return -1
 		}
-		return int(x.Timer) - int(y.Timer)
+		return 0
 	}
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.SortFunc(a, less)
