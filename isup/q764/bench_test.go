@@ -15,10 +15,10 @@ import (
 // with messages decoded once up front, as a daemon's reused buffers hold
 // them.
 type cycle struct {
-	tr   *q764.Trunk
-	d    *driver.Timers
-	now  time.Time
-	acts []q764.Action
+	tr                      *q764.Trunk
+	d                       *driver.Timers
+	now                     time.Time
+	acts                    []q764.Action
 	iam, acm, anm, rlc, rel *isup.Message
 	inIAM                   *isup.Message
 }
