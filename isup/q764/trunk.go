@@ -128,7 +128,11 @@ func New(cfg Config) (*Trunk, error) {
 }
 
 // Config returns the trunk's configuration (CICs in ascending order).
-func (t *Trunk) Config() Config { return t.cfg }
+func (t *Trunk) Config() Config {
+	c := t.cfg
+	c.CICs = slices.Clone(c.CICs)
+	return c
+}
 
 func (t *Trunk) circ(cic uint16) *circ {
 	if int(cic) >= len(t.index) {
