@@ -1,6 +1,7 @@
 package q764
 
 import (
+	"github.com/sipgw/sipgw/isup/circuit"
 	"testing"
 
 	"github.com/sipgw/sipgw/isup"
@@ -327,6 +328,16 @@ func TestDualSeizure(t *testing.T) {
 			cfg:   func(c *Config) { c.OwnPC, c.PeerPC = c.PeerPC, c.OwnPC },
 			given: outSetup(3), when: inSetup(3), cic: 3,
 			want: nil, phase: PhaseOutSetup},
+		{name: "bilateral agreement: this exchange controls every circuit", clause: "2.9.1.4",
+			cfg:   func(c *Config) { c.Control = circuit.ControlAll },
+			given: outSetup(3), when: inSetup(3), cic: 3,
+			want: nil, phase: PhaseOutSetup},
+		{name: "bilateral agreement: the far end controls every circuit", clause: "2.9.1.4",
+			cfg:   func(c *Config) { c.Control = circuit.ControlNone },
+			given: outSetup(2), when: inSetup(2), cic: 2,
+			want: []string{"cic2 ind reattempt dual-seizure", "cic2 stop T7", "cic2 ind setup",
+				"cic2 start T11 15s"},
+			phase: PhaseInSetup},
 		{name: "after a backward message an IAM is no dual seizure", clause: "2.9.1.4, 2.9.5.1 c)",
 			given: outProceeding(3), when: inSetup(3), cic: 3,
 			want: nil, phase: PhaseOutProceeding},

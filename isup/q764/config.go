@@ -3,8 +3,10 @@ package q764
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/isup/circuit"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
@@ -15,6 +17,9 @@ type Config struct {
 	// OwnPC and PeerPC decide dual seizure: the exchange with the higher
 	// point code controls the even-numbered circuits (Q.764 §2.9.1.4).
 	OwnPC, PeerPC mtp3.PointCode
+	// Control is the dual-seizure rule; the zero value is Q.764's (see
+	// circuit.Control for the bilateral variants).
+	Control circuit.Control
 	// CICs lists the circuits of the trunk, each once.
 	CICs []uint16
 	// Timers holds the timer values; see DefaultTimers.
@@ -26,9 +31,36 @@ type Config struct {
 }
 
 // Selector chooses a circuit for an outgoing call among those for which
-// avail reports true. The circuit package's selection strategies fit it.
+// avail reports true. The circuit package's selection strategies fit it
+// (circuit.NewSelector); a Selector that also has their Seized and
+// Released methods is told when this exchange seizes a circuit for an
+// outgoing call and when a circuit becomes idle again.
 type Selector interface {
 	Select(avail func(cic uint16) bool) (uint16, bool)
+}
+
+type selectorHooks interface {
+	Seized(cic uint16, now time.Time)
+	Released(cic uint16, now time.Time)
+}
+
+// ConfigOf returns the configuration of a trunk over circuit group g: its
+// variant, point codes, CICs, dual-seizure rule and selection strategy,
+// with the variant's default timers and options.
+func ConfigOf(g *circuit.Group) Config {
+	cfg := Config{
+		Variant: isup.Variant(g.Variant()),
+		OwnPC:   g.OwnPC(),
+		PeerPC:  g.PeerPC(),
+		Control: g.ControlRule(),
+		Timers:  DefaultTimers(isup.Variant(g.Variant())),
+		Options: DefaultOptions(isup.Variant(g.Variant())),
+	}
+	for cic := range g.CICs() {
+		cfg.CICs = append(cfg.CICs, cic)
+	}
+	cfg.Selector = circuit.NewSelector(g)
+	return cfg
 }
 
 // Options are the places where Q.764 leaves a choice to the exchange (or

@@ -78,8 +78,7 @@ type Trunk struct {
 	v       isup.Variant
 	tm      Timers
 	opt     Options
-	ownHigh bool // own point code higher: this exchange controls the even CICs
-	qafter  uint8
+	qafter uint8
 
 	circs []circ  // ascending CIC order
 	index []int32 // CIC → index into circs + 1 (0: not in the trunk)
@@ -87,6 +86,7 @@ type Trunk struct {
 	known [256]bool // parameter codes this exchange recognizes
 
 	sel     Selector
+	hooks   selectorHooks // sel's Seized/Released, when it has them
 	availFn func(uint16) bool
 
 	// Per-call scratch: the actions being appended and Action.Data storage.
@@ -107,7 +107,7 @@ func New(cfg Config) (*Trunk, error) {
 	t := &Trunk{cfg: cfg, v: cfg.Variant, tm: cfg.Timers, opt: cfg.Options, sel: cfg.Selector}
 	t.cfg.CICs = slices.Clone(cfg.CICs)
 	slices.Sort(t.cfg.CICs)
-	t.ownHigh = cfg.OwnPC.Uint32() > cfg.PeerPC.Uint32()
+	t.hooks, _ = cfg.Selector.(selectorHooks)
 	t.qafter = 3
 	if q := cfg.Options.QuarantineAfter; q > 0 {
 		t.qafter = uint8(min(q, 255))
@@ -223,8 +223,11 @@ func (t *Trunk) available(cic uint16) bool {
 }
 
 // controls reports whether this exchange controls cic for dual seizure:
-// the higher point code controls the even CICs (Q.764 §2.9.1.4).
-func (t *Trunk) controls(cic uint16) bool { return t.ownHigh == (cic%2 == 0) }
+// by default the higher point code controls the even CICs (Q.764
+// §2.9.1.4); Config.Control may say otherwise by bilateral agreement.
+func (t *Trunk) controls(cic uint16) bool {
+	return t.cfg.Control.Controls(t.cfg.OwnPC, t.cfg.PeerPC, cic)
+}
 
 // ---------------------------------------------------------------------------
 // Entry points.
@@ -389,6 +392,16 @@ func (t *Trunk) commit(c *circ, reason string) {
 		return
 	}
 	t.out = append(t.out, Action{Kind: ActState, CIC: c.cic, Prev: c.st, State: s, Text: reason})
+	if t.hooks != nil {
+		// The selector learns of seizures and releases for its strategy
+		// (least recently used, round robin).
+		if s&circuit.BusyOutgoing != 0 && c.st&circuit.BusyOutgoing == 0 {
+			t.hooks.Seized(c.cic, t.now)
+		}
+		if c.st.Busy() && !s.Busy() {
+			t.hooks.Released(c.cic, t.now)
+		}
+	}
 	c.st, c.since, c.reason = s, t.now, reason
 }
 
