@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup run deps clean
+.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup bench-q764 run deps clean
 
 all: build
 
@@ -40,10 +40,15 @@ vet:
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
-bench: bench-isup
+bench: bench-isup bench-q764
 
 bench-isup:
 	$(GO) test -run='^$$' -bench=. -benchmem ./isup/
+
+# Q.764 call cycles (IAM … RLC) through the protocol machine, with and
+# without the timer driver; circuit selection on a 1,000-circuit group.
+bench-q764:
+	$(GO) test -run='^$$' -bench=. -benchmem ./isup/q764/ ./isup/circuit/
 
 # sipsniff --stats against tshark and sngrep on generated 50k/250k-call SIP
 # and 50k-call SIP-I captures (kept in ${BENCH_DIR:-/tmp/sipsniff-bench});

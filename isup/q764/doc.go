@@ -17,6 +17,7 @@
 // steady state allocates nothing: a whole call cycle appends its actions to
 // a reused slice.
 //
-// Clause numbers in comments are those of Q.764 (12/1999); CONFORMANCE.md
-// lists what is covered and the tests that prove it.
+// Clause numbers in comments are those of Q.764 (12/1999); the README's
+// "ISUP procedures (Q.764)" section lists what is covered and the tests
+// that prove it.
 package q764
