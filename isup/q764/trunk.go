@@ -74,10 +74,10 @@ type groupOp struct {
 // Trunk runs the Q.764 procedures for the circuits of one trunk. It is not
 // safe for concurrent use: one goroutine (the driver's event loop) feeds it.
 type Trunk struct {
-	cfg     Config
-	v       isup.Variant
-	tm      Timers
-	opt     Options
+	cfg    Config
+	v      isup.Variant
+	tm     Timers
+	opt    Options
 	qafter uint8
 
 	circs []circ  // ascending CIC order
