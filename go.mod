@@ -3,6 +3,7 @@ module github.com/sipgw/sipgw
 go 1.26.8
 
 require (
+	github.com/emiago/sipgo v1.7.2
 	github.com/gopacket/gopacket v1.7.7
 	github.com/wmnsk/go-m3ua v0.1.11
 	golang.org/x/sys v0.45.0
@@ -10,8 +11,11 @@ require (
 )
 
 require (
-	github.com/kr/pretty v0.3.1 // indirect
-	github.com/rogpeppe/go-internal v1.12.0 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/pool v0.2.1 // indirect
+	github.com/gobwas/ws v1.3.2 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/kr/text v0.2.0 // indirect
 	golang.org/x/net v0.55.0 // indirect
-	gopkg.in/check.v1 v1.0.0-20201130134442-10cb98267c6c // indirect
+	golang.org/x/sync v0.16.0 // indirect
 )
