@@ -339,3 +339,15 @@ func (c *NumberingConfig) appendURI(b []byte, tn TelNumber) []byte {
 	b = append(b, host...)
 	return append(b, ";user=phone"...)
 }
+
+func (c numClass) String() string {
+	switch c {
+	case classUnknown:
+		return "unknown"
+	case classInternational:
+		return "international"
+	case classNational:
+		return "national"
+	}
+	return "numClass(" + strconv.Itoa(int(c)) + ")"
+}
