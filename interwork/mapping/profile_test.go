@@ -46,8 +46,14 @@ func TestBuildBody(t *testing.T) {
 	}{
 		{"sip-i multipart", func(c *TrunkConfig) { c.SIP.Profile = "sip-i" }, []byte(testSDP), rel, "multipart/mixed;boundary=", "", true, "itu-t92+", false},
 		{"sip-i ISUP alone", func(c *TrunkConfig) { c.SIP.Profile = "sip-i" }, nil, rel, "application/ISUP;version=itu-t92+;base=itu-t92+", "signal;handling=optional", true, "itu-t92+", false},
-		{"sip-t required etsi", func(c *TrunkConfig) { c.SIP = SIPConfig{Profile: "sip-t", Version: "etsi356", Base: "itu-t92+", Handling: "required"} }, []byte(testSDP), rel, "multipart/mixed", "", true, "etsi356", true},
-		{"ansi sip-t", func(c *TrunkConfig) { c.Variant = "ansi"; c.SIP.Profile = "sip-t" }, nil, func() *isup.Message { m := isup.New(isup.ANSI, isup.REL, 0); m.Set(&isup.CauseIndicators{Value: 16}); return m }(), "application/ISUP;version=ansi00;base=ansi00", "signal;handling=optional", true, "ansi00", false},
+		{"sip-t required etsi", func(c *TrunkConfig) {
+			c.SIP = SIPConfig{Profile: "sip-t", Version: "etsi356", Base: "itu-t92+", Handling: "required"}
+		}, []byte(testSDP), rel, "multipart/mixed", "", true, "etsi356", true},
+		{"ansi sip-t", func(c *TrunkConfig) { c.Variant = "ansi"; c.SIP.Profile = "sip-t" }, nil, func() *isup.Message {
+			m := isup.New(isup.ANSI, isup.REL, 0)
+			m.Set(&isup.CauseIndicators{Value: 16})
+			return m
+		}(), "application/ISUP;version=ansi00;base=ansi00", "signal;handling=optional", true, "ansi00", false},
 		{"plain", nil, []byte(testSDP), rel, "application/sdp", "", false, "", false},
 		{"plain nothing", nil, nil, rel, "", "", false, "", false},
 		{"supervision never", func(c *TrunkConfig) { c.SIP.Profile = "sip-i" }, []byte(testSDP), blo, "application/sdp", "", false, "", false},
