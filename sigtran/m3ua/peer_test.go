@@ -96,7 +96,9 @@ func withBeat(seq uint32) func(*Message) {
 		m.Set(TagHeartbeatData)
 	}
 }
-func withAPC(pcs ...AffectedPC) func(*Message) { return func(m *Message) { m.SetAffectedPointCodes(pcs...) } }
+func withAPC(pcs ...AffectedPC) func(*Message) {
+	return func(m *Message) { m.SetAffectedPointCodes(pcs...) }
+}
 
 // summary renders actions as "send ASPUP, state, ...", with the Error Code
 // of ERRs sent.
