@@ -117,6 +117,7 @@ type assocLoop struct {
 	everUp   bool
 	mail     []ASCommand
 	deadline time.Time
+	now      time.Time // of the batch of received messages being handled
 }
 
 // run drives one association until it ends (or ctx does, after a
@@ -153,17 +154,11 @@ func (m *member) run(ctx context.Context, conn transport.Conn) bool {
 		free <- i
 	}
 	rx := make(chan rxItem, nbuf+1)
-	stop := make(chan struct{})
 	recvDone := make(chan struct{})
 	go func() {
 		defer close(recvDone)
-		for {
-			var i int
-			select {
-			case i = <-free:
-			case <-stop:
-				return
-			}
+		// free is closed when the loop is done with the association.
+		for i := range free {
 			n, info, err := conn.Recv(bufs[i])
 			rx <- rxItem{buf: i, n: n, info: info, err: err}
 			if err != nil && !errors.Is(err, transport.ErrTooLong) {
@@ -171,6 +166,32 @@ func (m *member) run(ctx context.Context, conn transport.Conn) bool {
 			}
 		}
 	}()
+	// take handles one received item; the messages of one wake-up share
+	// one timestamp (l.now).
+	take := func(it rxItem) {
+		switch {
+		case it.err == nil:
+			l.receive(bufs[it.buf][:it.n], it.info)
+			free <- it.buf
+		case errors.Is(it.err, transport.ErrTooLong):
+			s.ctr.kinds[kTooLong].Add(1)
+			free <- it.buf
+		default:
+			l.endErr = it.err
+			l.aborted = true
+		}
+	}
+	// drain takes what else has arrived, without blocking.
+	drain := func() {
+		for !l.aborted {
+			select {
+			case it := <-rx:
+				take(it)
+			default:
+				return
+			}
+		}
+	}
 
 	timer := s.clock.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -184,30 +205,25 @@ func (m *member) run(ctx context.Context, conn transport.Conn) bool {
 		if !closeBy.IsZero() && (!ok || closeBy.Before(d)) {
 			d, ok = closeBy, true
 		}
-		if !ok {
-			d = s.clock.Now().Add(time.Hour)
-		}
-		if !d.Equal(l.deadline) {
+		switch {
+		case ok && !d.Equal(l.deadline):
 			l.deadline = d
 			timer.Stop()
 			timer.Reset(max(d.Sub(s.clock.Now()), 0))
+		case !ok && !l.deadline.IsZero():
+			// Nothing due: park the timer (once, not per message).
+			l.deadline = time.Time{}
+			timer.Stop()
+			timer.Reset(time.Hour)
 		}
 		select {
 		case it := <-rx:
-			if it.err != nil {
-				if errors.Is(it.err, transport.ErrTooLong) {
-					s.ctr.kinds[kTooLong].Add(1)
-					free <- it.buf
-					continue
-				}
-				l.endErr = it.err
-				l.aborted = true
-				continue
-			}
-			l.receive(bufs[it.buf][:it.n], it.info)
-			free <- it.buf
+			l.now = s.clock.Now()
+			take(it)
+			drain()
 		case <-timer.C():
 			l.deadline = time.Time{}
+			timer.Reset(time.Hour) // re-armed below when something is due
 			now := s.clock.Now()
 			if !closeBy.IsZero() && !now.Before(closeBy) {
 				conn.Abort() // the peer never acknowledged ASPDN
@@ -249,6 +265,7 @@ func (m *member) run(ctx context.Context, conn transport.Conn) bool {
 	// senders stop picking it, then stop sending on it and let the recv
 	// goroutine go.
 	conn.Abort()
+	close(free)
 	s.ctr.kinds[kAssocLost].Add(1)
 	l.exec(l.p.Lost(s.clock.Now()))
 	s.mu.Lock()
@@ -259,7 +276,6 @@ func (m *member) run(ctx context.Context, conn transport.Conn) bool {
 	m.sendMu.Lock()
 	m.conn = nil
 	m.sendMu.Unlock()
-	close(stop)
 	<-recvDone
 	s.log.Info("m3ua: association down", "as", m.as.cfg.Name, "assoc", m.idx, "err", l.endErr)
 	if s.cfg.OnState != nil {
@@ -270,7 +286,7 @@ func (m *member) run(ctx context.Context, conn transport.Conn) bool {
 
 func (l *assocLoop) receive(b []byte, info transport.Info) {
 	s := l.s
-	now := s.clock.Now()
+	now := l.now
 	// RFC 4666 §1.4.7 and IANA: PPID 3; some stacks send 0.
 	if info.PPID != transport.PPIDM3UA && info.PPID != 0 {
 		s.ctr.kinds[kDiscarded].Add(1)

@@ -21,7 +21,7 @@ var (
 
 // ipspPair builds two of our stacks peer to peer: A dials B, which
 // listens; both IPSPs with the given exchange.
-func ipspPair(t *testing.T, ex Exchange, mode TrafficMode, dialsA int, tweak ...func(ca, cb *Config)) (a, b *Stack, ra, rb *received, n *mem.Network) {
+func ipspPair(t testing.TB, ex Exchange, mode TrafficMode, dialsA int, tweak ...func(ca, cb *Config)) (a, b *Stack, ra, rb *received, n *mem.Network) {
 	t.Helper()
 	n = mem.NewNetwork()
 	ln, err := n.Listen("b:2905", mem.Streams{Out: 8, MaxIn: 8})

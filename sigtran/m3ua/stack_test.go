@@ -180,7 +180,7 @@ func startASP(t *testing.T, cfg Config) *Stack {
 	return s
 }
 
-func waitRoute(t *testing.T, s *Stack, dpc mtp3.PointCode) {
+func waitRoute(t testing.TB, s *Stack, dpc mtp3.PointCode) {
 	t.Helper()
 	ctx, cancel := contextWithTimeout(5 * time.Second)
 	defer cancel()
