@@ -227,8 +227,14 @@ func (a *ServerAS) Queue() bool { return a.state == ASPending }
 // taken out is activated again only when the peer notifies that the AS
 // has no active ASP (AS-PENDING or AS-INACTIVE). Loadshare and broadcast
 // activate every member that is up. Pure.
+//
+// In an IPSP double exchange traffic needs both directions active on one
+// association, so the two ends must choose the same one: the side with
+// Follow set (the one that accepted the associations) activates the
+// member on which the peer is active.
 type ClientAS struct {
 	Mode    TrafficMode
+	Follow  bool
 	members []clientMember
 	active  int // override: the chosen member, -1 none
 	cmds    []ASCommand
@@ -237,6 +243,7 @@ type ClientAS struct {
 
 type clientMember struct {
 	local    ASPState
+	remote   ASPState
 	traffic  bool
 	notified ASState
 	want     bool // asked to be active
@@ -253,14 +260,14 @@ func NewClientAS(mode TrafficMode, n int) *ClientAS {
 // Active returns the override member chosen, or -1.
 func (c *ClientAS) Active() int { return c.active }
 
-// MemberState records member i's local ASP state, whether it carries
-// traffic, and the AS state its peer last notified; it returns the
-// activations to make.
-func (c *ClientAS) MemberState(i int, local ASPState, traffic bool, notified ASState) []ASCommand {
+// MemberState records member i's local and remote ASP states, whether it
+// carries traffic, and the AS state its peer last notified; it returns
+// the activations to make.
+func (c *ClientAS) MemberState(i int, local, remote ASPState, traffic bool, notified ASState) []ASCommand {
 	c.cmds = c.cmds[:0]
 	m := &c.members[i]
 	prev := *m
-	m.local, m.traffic, m.notified = local, traffic, notified
+	m.local, m.remote, m.traffic, m.notified = local, remote, traffic, notified
 	if local == ASPDown {
 		m.want = false
 	}
@@ -280,6 +287,14 @@ func (c *ClientAS) MemberState(i int, local ASPState, traffic bool, notified ASS
 }
 
 func (c *ClientAS) override(i int, prev clientMember) {
+	if c.Follow {
+		for j, mj := range c.members {
+			if mj.remote == ASPActive && mj.local != ASPDown {
+				c.choose(j)
+				return
+			}
+		}
+	}
 	cur, skip := c.active, -1
 	if cur >= 0 {
 		cm := &c.members[cur]
@@ -313,6 +328,13 @@ func (c *ClientAS) override(i int, prev clientMember) {
 			}
 		}
 	}
+	c.choose(c.active)
+}
+
+// choose makes member a the active one (none when -1): activate it,
+// deactivate the others.
+func (c *ClientAS) choose(a int) {
+	c.active = a
 	for j := range c.members {
 		mj := &c.members[j]
 		if mj.local == ASPDown {

@@ -124,7 +124,7 @@ func TestClientASOverride(t *testing.T) {
 		{0, ASPActive, true, ASActive, "", 0},
 	}
 	for i, s := range steps {
-		if got := cmdSummary(c.MemberState(s.member, s.local, s.traffic, s.notified)); got != s.want || c.Active() != s.active {
+		if got := cmdSummary(c.MemberState(s.member, s.local, ASPDown, s.traffic, s.notified)); got != s.want || c.Active() != s.active {
 			t.Fatalf("step %d: %q active %d, want %q %d", i, got, c.Active(), s.want, s.active)
 		}
 	}
@@ -134,15 +134,15 @@ func TestClientASOverride(t *testing.T) {
 	// Alone and taken out by the peer: stay standby until the peer says
 	// the AS has no active ASP.
 	c = NewClientAS(Override, 1)
-	c.MemberState(0, ASPInactive, false, ASInactive)
-	c.MemberState(0, ASPActive, true, ASActive)
-	if got := cmdSummary(c.MemberState(0, ASPInactive, false, ASActive)); got != "deactivate 0" || c.Active() != -1 {
+	c.MemberState(0, ASPInactive, ASPDown, false, ASInactive)
+	c.MemberState(0, ASPActive, ASPDown, true, ASActive)
+	if got := cmdSummary(c.MemberState(0, ASPInactive, ASPDown, false, ASActive)); got != "deactivate 0" || c.Active() != -1 {
 		t.Fatalf("%q %d", got, c.Active())
 	}
 	if _, ok := c.Pick(0); ok {
 		t.Fatal("pick with nothing active")
 	}
-	if got := cmdSummary(c.MemberState(0, ASPInactive, false, ASPending)); got != "activate 0" {
+	if got := cmdSummary(c.MemberState(0, ASPInactive, ASPDown, false, ASPending)); got != "activate 0" {
 		t.Fatalf("%q", got)
 	}
 }
@@ -150,12 +150,12 @@ func TestClientASOverride(t *testing.T) {
 func TestClientASLoadshareKeepsSLS(t *testing.T) {
 	c := NewClientAS(Loadshare, 3)
 	for i := 0; i < 3; i++ {
-		if got := cmdSummary(c.MemberState(i, ASPInactive, false, ASInactive)); got != "activate "+strconv.Itoa(i) {
+		if got := cmdSummary(c.MemberState(i, ASPInactive, ASPDown, false, ASInactive)); got != "activate "+strconv.Itoa(i) {
 			t.Fatalf("%q", got)
 		}
 	}
 	for i := 0; i < 3; i++ {
-		c.MemberState(i, ASPActive, true, ASActive)
+		c.MemberState(i, ASPActive, ASPDown, true, ASActive)
 	}
 	seen := map[int]int{}
 	for sls := 0; sls < 16; sls++ {
@@ -173,7 +173,7 @@ func TestClientASLoadshareKeepsSLS(t *testing.T) {
 	if len(seen) != 3 {
 		t.Fatalf("not shared: %v", seen)
 	}
-	c.MemberState(1, ASPDown, false, ASDown)
+	c.MemberState(1, ASPDown, ASPDown, false, ASDown)
 	for sls := 0; sls < 16; sls++ {
 		if m, _ := c.Pick(uint8(sls)); m == 1 {
 			t.Fatalf("SLS %d on a member that is down", sls)
@@ -242,5 +242,23 @@ func TestDestinations(t *testing.T) {
 	d.Reset()
 	if d.Status(0x80a) != (DestStatus{}) {
 		t.Fatal("reset")
+	}
+}
+
+// Double exchange: the following side activates where the peer is active.
+func TestClientASFollow(t *testing.T) {
+	c := NewClientAS(Override, 2)
+	c.Follow = true
+	// Both up; without a hint the first is chosen.
+	if got := cmdSummary(c.MemberState(0, ASPInactive, ASPInactive, false, ASDown)); got != "activate 0" {
+		t.Fatalf("%q", got)
+	}
+	c.MemberState(1, ASPInactive, ASPInactive, false, ASDown)
+	// The peer activated member 1: follow it.
+	if got := cmdSummary(c.MemberState(1, ASPInactive, ASPActive, false, ASDown)); got != "deactivate 0, activate 1" || c.Active() != 1 {
+		t.Fatalf("%q %d", got, c.Active())
+	}
+	if got := cmdSummary(c.MemberState(1, ASPActive, ASPActive, true, ASActive)); got != "" {
+		t.Fatalf("%q", got)
 	}
 }

@@ -391,3 +391,95 @@ func TestBackoffDelay(t *testing.T) {
 		t.Errorf("zero Backoff: %v", d)
 	}
 }
+
+// Broadcast: every association of the AS is active and carries a copy of
+// each message.
+func TestBroadcast(t *testing.T) {
+	a, b, _, rb, _ := ipspPair(t, SingleExchange, Broadcast, 2)
+	waitRoute(t, b, pcA)
+	waitFor(t, "both carrying", func() bool {
+		st := a.Stats()
+		return len(st.Associations) == 2 && st.Associations[0].Traffic && st.Associations[1].Traffic
+	})
+	for cic := uint16(0); cic < 4; cic++ {
+		if err := a.SendISUP(pcB, cic, isupREL(cic)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "8 copies", func() bool { return rb.count() == 8 })
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	per := map[int]int{}
+	for _, u := range rb.msgs {
+		per[u.Assoc]++
+	}
+	if len(per) != 2 {
+		t.Fatalf("copies per association %v", per)
+	}
+	for _, n := range per {
+		if n != 4 {
+			t.Fatalf("copies per association %v", per)
+		}
+	}
+}
+
+// A responder configured without a traffic mode accepts the initiator's.
+func TestUnsetTrafficModeAcceptsPeers(t *testing.T) {
+	_, b, _, _, _ := ipspPair(t, SingleExchange, Loadshare, 1, func(ca, cb *Config) {
+		cb.ASs[0].Peer.TrafficMode = 0
+	})
+	waitRoute(t, b, pcA)
+	if e := b.Stats().Errors; len(e) != 0 {
+		t.Fatalf("errors %v", e)
+	}
+}
+
+// Double exchange over two associations in override mode: both ends end
+// up active on the same association (the listener follows the dialler),
+// so traffic flows both ways. A's first ASPUP on its first association is
+// lost, so A picks its second association while B would pick its first.
+func TestIPSPDoubleExchangeOverrideConverges(t *testing.T) {
+	a, b, ra, rb, _ := ipspPair(t, DoubleExchange, Override, 2, func(ca, cb *Config) {
+		d := ca.ASs[0].Dial[0].(*mem.Dialer)
+		ca.ASs[0].Dial[0] = &dropFirstASPUP{d: d}
+	})
+	waitRoute(t, a, pcB)
+	waitRoute(t, b, pcA)
+	a.SendISUP(pcB, 1, isupREL(1))
+	b.SendISUP(pcA, 2, isupREL(2))
+	waitFor(t, "both ways", func() bool { return ra.count() == 1 && rb.count() == 1 })
+	st := a.Stats()
+	if !st.Associations[1].Traffic || st.Associations[0].Traffic {
+		t.Fatalf("override over double exchange: %+v", st.Associations)
+	}
+}
+
+// dropFirstASPUP dials, and loses the first ASPUP sent on the first
+// association.
+type dropFirstASPUP struct {
+	d     *mem.Dialer
+	mu    sync.Mutex
+	calls int
+}
+
+func (x *dropFirstASPUP) Dial(ctx context.Context) (transport.Conn, error) {
+	c, err := x.d.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	x.mu.Lock()
+	x.calls++
+	first := x.calls == 1
+	x.mu.Unlock()
+	if first {
+		var dropped bool
+		c.(*mem.Conn).SetDrop(func(msg []byte, stream uint16, ppid uint32) bool {
+			if t, _, ok := Peek(msg); ok && t == ASPUP && !dropped {
+				dropped = true
+				return true
+			}
+			return false
+		})
+	}
+	return c, nil
+}

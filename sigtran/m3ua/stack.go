@@ -57,7 +57,8 @@ type Config struct {
 type ASConfig struct {
 	Name string
 	// Peer is the M3UA configuration of each association. Its
-	// TrafficMode is the AS's (override when zero). LocalPCs defaults
+	// TrafficMode is the AS's (override when zero, and then not sent in
+	// ASPAC: the SGP's configuration decides). LocalPCs defaults
 	// to the Stack's LocalPC; AuditPCs (ASP role) to the DPCs routed
 	// over this AS.
 	Peer PeerConfig
@@ -223,8 +224,11 @@ func New(cfg Config) (*Stack, error) {
 		if len(ac.Dial) == 0 && ac.Listen == nil {
 			return nil, fmt.Errorf("%w: AS %s: neither Dial nor Listen", ErrConfig, ac.Name)
 		}
-		if pc.TrafficMode == 0 {
-			pc.TrafficMode = Override
+		// The AS machines need a mode; the Peer keeps zero (no Traffic
+		// Mode Type sent in ASPAC, any accepted) when none is configured.
+		mode := pc.TrafficMode
+		if mode == 0 {
+			mode = Override
 		}
 		if len(pc.LocalPCs) == 0 {
 			pc.LocalPCs = []uint32{cfg.LocalPC.Uint32()}
@@ -236,11 +240,14 @@ func New(cfg Config) (*Stack, error) {
 			}
 			n += ac.MaxAssociations
 		}
-		a := &asRuntime{s: s, cfg: ac, client: NewClientAS(pc.TrafficMode, n), server: NewServerAS(pc.TrafficMode, n, ac.Tr),
+		a := &asRuntime{s: s, cfg: ac, client: NewClientAS(mode, n), server: NewServerAS(mode, n, ac.Tr),
 			dest: make([]Destinations, n)}
 		if ac.MinActive > 0 {
 			a.server.MinActive = ac.MinActive
 		}
+		// Double exchange: the accepting side follows the dialler's
+		// choice of association (see ClientAS).
+		a.client.Follow = pc.Role == RoleIPSP && pc.Exchange == DoubleExchange && len(ac.Dial) == 0
 		if len(pc.RoutingContexts) > 0 && !pc.Compat.OmitRC {
 			a.rc, a.hasRC = pc.RoutingContexts[0], true
 		}
@@ -473,7 +480,7 @@ func (s *Stack) memberChanged(m *member, p *Peer) {
 	s.mu.Lock()
 	m.local, m.remote, m.traffic, m.notified = p.Local(), p.Remote(), p.TrafficUp(), p.NotifiedAS()
 	var post []posted
-	post = a.apply(now, a.client.MemberState(m.idx, m.local, m.traffic, m.notified), post)
+	post = a.apply(now, a.client.MemberState(m.idx, m.local, m.remote, m.traffic, m.notified), post)
 	if p.runsRemote() {
 		post = a.apply(now, a.server.MemberState(now, m.idx, m.remote), post)
 	}

@@ -142,7 +142,7 @@ func TestASPLifeCycle(t *testing.T) {
 	rx.mu.Unlock()
 	waitFor(t, "counters", func() bool {
 		e := s.Stats().Errors
-		return e[string(ErrKindWrongNI)] == 1 && e[string(ErrKindNotForUs)] == 1 && e[string(ErrKindUnknownClass)] == 1
+		return e[string(ErrKindWrongNI)] == 1 && e[string(ErrKindNotForUs)] == 1 && e[string(ErrKindUnknownSI)] == 1
 	})
 	st = s.Stats()
 	if st.DataIn != 5 || st.DataOut != 4 || st.DataBySI[5] != 2 || st.DataBySI[3] != 1 ||

@@ -10,21 +10,21 @@ type ErrorKind string
 // Error kinds counted besides the RFC Error Codes (which count as
 // "sent:<code>" for ERRs we sent, "received:<code>" for ERRs received).
 const (
-	ErrKindDecode       ErrorKind = "decode"         // received messages that did not decode
-	ErrKindDiscarded    ErrorKind = "discarded"      // dropped as RFC 4666 says for the state
-	ErrKindNoRoute      ErrorKind = "no-route"       // DATA to send with no usable route
-	ErrKindWrongNI      ErrorKind = "wrong-ni"       // DATA received with another network indicator
-	ErrKindNotForUs     ErrorKind = "not-for-us"     // DATA received for another DPC
-	ErrKindBadPC        ErrorKind = "bad-point-code" // DATA with a point code too wide for the format
-	ErrKindSendFailed   ErrorKind = "send-failed"    // the transport refused a message
-	ErrKindTooLong      ErrorKind = "too-long"       // a received message longer than the buffer
-	ErrKindQueueFull    ErrorKind = "queue-full"     // AS-PENDING queue full: DATA dropped
-	ErrKindTrExpired    ErrorKind = "tr-expired"     // DATA dropped when T(r) expired
-	ErrKindHeartbeat    ErrorKind = "heartbeat-lost" // associations ended by BEAT loss
-	ErrKindNoAck        ErrorKind = "no-ack"         // associations ended for lack of ACK
-	ErrKindDialFailed   ErrorKind = "dial-failed"    // association attempts that failed
-	ErrKindAssocLost    ErrorKind = "assoc-lost"     // associations that ended (any reason)
-	ErrKindUnknownClass ErrorKind = "unknown-si"     // DATA for an MTP3 user without a handler
+	ErrKindDecode     ErrorKind = "decode"         // received messages that did not decode
+	ErrKindDiscarded  ErrorKind = "discarded"      // dropped as RFC 4666 says for the state
+	ErrKindNoRoute    ErrorKind = "no-route"       // DATA to send with no usable route
+	ErrKindWrongNI    ErrorKind = "wrong-ni"       // DATA received with another network indicator
+	ErrKindNotForUs   ErrorKind = "not-for-us"     // DATA received for another DPC
+	ErrKindBadPC      ErrorKind = "bad-point-code" // DATA with a point code too wide for the format
+	ErrKindSendFailed ErrorKind = "send-failed"    // the transport refused a message
+	ErrKindTooLong    ErrorKind = "too-long"       // a received message longer than the buffer
+	ErrKindQueueFull  ErrorKind = "queue-full"     // AS-PENDING queue full: DATA dropped
+	ErrKindTrExpired  ErrorKind = "tr-expired"     // DATA dropped when T(r) expired
+	ErrKindHeartbeat  ErrorKind = "heartbeat-lost" // associations ended by BEAT loss
+	ErrKindNoAck      ErrorKind = "no-ack"         // associations ended for lack of ACK
+	ErrKindDialFailed ErrorKind = "dial-failed"    // association attempts that failed
+	ErrKindAssocLost  ErrorKind = "assoc-lost"     // associations that ended (any reason)
+	ErrKindUnknownSI  ErrorKind = "unknown-si"     // DATA for an MTP3 user without a handler
 )
 
 // counters are updated on the hot paths without locks.
@@ -41,7 +41,7 @@ type counters struct {
 
 var kindList = [...]ErrorKind{ErrKindDecode, ErrKindDiscarded, ErrKindNoRoute, ErrKindWrongNI, ErrKindNotForUs,
 	ErrKindBadPC, ErrKindSendFailed, ErrKindTooLong, ErrKindQueueFull, ErrKindTrExpired, ErrKindHeartbeat,
-	ErrKindNoAck, ErrKindDialFailed, ErrKindAssocLost, ErrKindUnknownClass}
+	ErrKindNoAck, ErrKindDialFailed, ErrKindAssocLost, ErrKindUnknownSI}
 
 const numKinds = len(kindList)
 
