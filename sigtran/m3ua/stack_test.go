@@ -105,8 +105,10 @@ func TestASPLifeCycle(t *testing.T) {
 	if err := s.WaitRoute(ctx, pcFar); err != nil {
 		t.Fatal(err)
 	}
+	// NTFY AS-ACTIVE follows ASPAC_ACK.
+	waitFor(t, "AS-ACTIVE notified", func() bool { return s.Stats().ASs[0].State == ASActive })
 	st := s.Stats()
-	if len(st.Associations) != 1 || !st.Associations[0].Traffic || st.Associations[0].Local != ASPActive || st.ASs[0].State != ASActive {
+	if len(st.Associations) != 1 || !st.Associations[0].Traffic || st.Associations[0].Local != ASPActive {
 		t.Fatalf("stats %+v", st)
 	}
 
