@@ -54,8 +54,8 @@ func FuzzDecode(f *testing.F) {
 
 // FuzzPeer feeds a sequence of received messages (each prefixed by a
 // control octet: stream, time step, an admin event) to the machine of
-// every role; it must never panic, and whatever it asks to send must
-// encode.
+// every role; it must never panic, whatever it asks to send must encode,
+// and the SSNM it passes on applies to a destination table.
 func FuzzPeer(f *testing.F) {
 	addCaptureSeeds(f)
 	for _, v := range crossVectors() {
@@ -71,11 +71,18 @@ func FuzzPeer(f *testing.F) {
 		for _, cfg := range cfgs {
 			p := NewPeer(cfg)
 			now := t0
+			var dest Destinations
 			check := func(acts []Action) {
 				for _, a := range acts {
-					if a.Kind == ActSend {
+					switch a.Kind {
+					case ActSend:
 						if _, err := a.Msg.Append(nil); err != nil {
 							t.Fatalf("%v: cannot encode %v: %v", cfg.Role, a.Msg.Type, err)
+						}
+					case ActSSNM:
+						dest.Apply(a.Msg)
+						for i := 0; i < a.Msg.AffectedPointCodes.Len(); i++ {
+							dest.Status(a.Msg.AffectedPointCodes.At(i).PC)
 						}
 					}
 				}
