@@ -10,9 +10,14 @@
 // parameter. Decoding here aliases the input and allocates nothing; each
 // failure names the Error Code (RFC 4666 §3.8.1) to answer with.
 //
-// The protocol procedures are pure state machines (Peer, ASState,
-// Destinations): events and the current time in, actions out, no I/O. The
-// drivers that own them — one goroutine per association, fed by a Recv
-// goroutine and a timer — and the Stack that routes MTP3 user traffic over
-// several associations and application servers sit on top.
+// The protocol procedures are pure state machines: Peer (ASPSM, ASPTM,
+// BEAT and the checks on DATA and SSNM of one association, in the ASP and
+// IPSP roles), ServerAS (the AS state an answering side keeps, T(r)),
+// ClientAS (override, loadshare and broadcast over several associations)
+// and Destinations (what SSNM says of each point code): events and the
+// current time in, actions out, no I/O. Stack drives them: one goroutine
+// per association owns its Peer, fed by a Recv goroutine, a timer and a
+// mailbox; DATA is sent from the caller's goroutine; MTP3 routing by DPC
+// (package sigtran/route) picks the AS, the SLS the association and the
+// stream.
 package m3ua
