@@ -1,0 +1,8 @@
+#!/bin/sh
+# Runs inside the VM (see scripts/vm/init): the test programs, whose
+# outputs and captures go to /results for the host.
+set -u
+status=0
+/vm/vm.test -test.v -test.count=1 || status=1
+echo "vm: run.sh status $status"
+exit $status
