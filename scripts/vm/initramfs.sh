@@ -29,14 +29,16 @@ cp "$kdir/modules/order" "$root/lib/modules/order"
 # Dynamic programs and their libraries, copied with symlinks resolved into
 # the same paths (Debian's merged /usr makes /lib a symlink on the host;
 # in the VM the files are real).
-copy_with_libs() {
-	local bin="$1"
-	[ -x "$bin" ] || die "$bin missing"
-	install -D -m 0755 "$bin" "$root$bin"
-	ldd "$bin" | awk '/=>/ { print $3 } /^\t\// { print $1 }' | while read -r lib; do
+copy_libs() {
+	ldd "$1" | awk '/=>/ { print $3 } /^\t\// { print $1 }' | while read -r lib; do
 		[ -n "$lib" ] && [ -e "$lib" ] || continue
 		[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
 	done
+}
+copy_with_libs() {
+	[ -x "$1" ] || die "$1 missing"
+	install -D -m 0755 "$1" "$root$1"
+	copy_libs "$1"
 }
 copy_with_libs /usr/bin/osmo-stp
 copy_with_libs /usr/bin/tcpdump
@@ -55,6 +57,10 @@ for spec in "$@"; do
 	dst="${spec#*:}"
 	[ -e "$src" ] || die "initramfs: $src missing"
 	install -D -m 0755 "$src" "$root$dst"
+	# A dynamic program (a -race test binary needs cgo) brings its libraries.
+	if ldd "$src" >/dev/null 2>&1; then
+		copy_libs "$src"
+	fi
 done
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

@@ -25,23 +25,29 @@ cd "$repo"
 log "building the test programs"
 CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/sctp.test" ./sigtran/transport/sctp
 CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/vm.test" ./test/vm
+# The race detector needs cgo: a dynamic binary, its libraries copied in.
+CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/sctp.race.test" ./sigtran/transport/sctp
 
 "$here/initramfs.sh" "$kdir" "$work/initrd.img" \
 	"$work/sctp.test:/vm/sctp.test" \
 	"$work/vm.test:/vm/vm.test" \
+	"$work/sctp.race.test:/vm/sctp.race.test" \
 	"$repo/test/vm/run.sh:/vm/run.sh" \
 	"$repo/test/vm/osmo-stp.cfg:/vm/osmo-stp.cfg"
 
 log "booting $(cat "$kdir/version")"
 "$here/boot.sh" "$kdir" "$work/initrd.img" "$work" "${SIPGW_VM_TIMEOUT:-300}"
-grep -E '^(=== RUN|--- |PASS|FAIL|ok|vm:)' "$work/console.log" | grep -v '^=== RUN' || true
+tr -d '\r' <"$work/console.log" | grep -E '^( *--- |PASS|FAIL|ok|vm:|Benchmark| +\w+_test.go:)' || true
 
 log "checking the captures on the host"
 if ! SIPGW_VM_RESULTS="$work/results" "$GO" test -count=1 -tags vmresults -run '^TestWire' -v ./test/vm/ >"$work/wire.log" 2>&1; then
 	cat "$work/wire.log" >&2
 	die "capture checks failed"
 fi
-grep -E '^(--- |ok)' "$work/wire.log" || true
+grep -E '^( *--- |ok| +\w+_test.go:)' "$work/wire.log" || true
 
+# The last run's logs stay for reading (figures, captures).
+rm -rf "$VM_CACHE/last-run" && mkdir -p "$VM_CACHE/last-run" &&
+	cp -r "$work/console.log" "$work/wire.log" "$work/results" "$VM_CACHE/last-run/" || true
 keep=0
 log "PASS in $(($(date +%s) - start)) s"

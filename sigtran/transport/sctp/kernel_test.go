@@ -186,6 +186,42 @@ func TestKernelMultiHoming(t *testing.T) {
 	if p := c.RemoteAddrs()[0].(Addr).Port(); p == 0 {
 		t.Error("remote port 0")
 	}
+	// DATA still flows with the second address as the primary path; a
+	// non-peer address is refused.
+	if err := c.SetPrimary(netip.MustParseAddr("127.0.0.2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetPrimary(netip.MustParseAddr("127.0.0.9")); err == nil {
+		t.Fatal("SetPrimary to a non-peer address succeeded")
+	}
+	if err := c.Send([]byte("via .2"), 1, transport.PPIDM3UA); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := s.Recv(make([]byte, 64)); err != nil || n != 6 {
+		t.Fatalf("after SetPrimary: %d, %v", n, err)
+	}
+	// Both paths get confirmed by HEARTBEAT (RFC 9260 §5.4): the second
+	// address is really used, not only listed.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ps, err := c.Paths()
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := 0
+		for _, p := range ps {
+			if p.State == PathActive {
+				active++
+			}
+		}
+		if len(ps) == 2 && active == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("paths not confirmed: %+v", ps)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func TestKernelNoDelay(t *testing.T) {
@@ -412,4 +448,43 @@ func BenchmarkKernelSendRecv(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+}
+
+// TestKernelConcurrentSend: Send from several goroutines, one per stream;
+// each stream's messages arrive whole and in order (RFC 9260 §6.6).
+func TestKernelConcurrentSend(t *testing.T) {
+	c, s := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
+	const senders, each = 4, 200
+	errs := make(chan error, senders)
+	for g := 0; g < senders; g++ {
+		go func(stream uint16) {
+			msg := make([]byte, 64)
+			for i := 0; i < each; i++ {
+				msg[0], msg[1], msg[2] = byte(stream), byte(i>>8), byte(i)
+				if err := c.Send(msg, stream, transport.PPIDM3UA); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}(uint16(g + 1))
+	}
+	next := map[uint16]int{}
+	buf := make([]byte, 128)
+	for n := 0; n < senders*each; n++ {
+		k, info, err := s.Recv(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := int(buf[1])<<8 | int(buf[2])
+		if k != 64 || uint16(buf[0]) != info.Stream || i != next[info.Stream] {
+			t.Fatalf("stream %d: message %d (%d octets, tagged stream %d), want %d", info.Stream, i, k, buf[0], next[info.Stream])
+		}
+		next[info.Stream]++
+	}
+	for g := 0; g < senders; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }

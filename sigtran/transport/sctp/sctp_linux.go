@@ -634,3 +634,76 @@ func (l *Listener) Close() error {
 	}
 	return l.f.Close()
 }
+
+// Paths reports the state of every peer address (path) of the
+// association: which are confirmed and reachable, their RTT and RTO.
+func (c *Conn) Paths() ([]Path, error) {
+	var out []Path
+	var err error
+	cerr := c.rc.Control(func(fd uintptr) {
+		var a *lib.SCTPAddr
+		a, err = lib.NewSCTPConn(int(fd), nil).SCTPRemoteAddr(0)
+		if err != nil {
+			return
+		}
+		var v6 bool
+		if sa, e := syscall.Getsockname(int(fd)); e == nil {
+			_, v6 = sa.(*syscall.SockaddrInet6)
+		}
+		for _, addr := range fromLibAddr(a) {
+			ap := addr.(Addr).AddrPort
+			b := encodePaddrInfo(ap, v6)
+			l := uint32(len(b))
+			_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, solSCTP, optPeerAddrInfo,
+				uintptr(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&l)), 0)
+			if e != 0 {
+				err = os.NewSyscallError("getsockopt SCTP_GET_PEER_ADDR_INFO", e)
+				return
+			}
+			p, perr := decodePaddrInfo(b[:l], ap)
+			if perr != nil {
+				err = perr
+				return
+			}
+			out = append(out, p)
+		}
+	})
+	if err == nil && cerr != nil {
+		if c.closed.Load() {
+			return nil, net.ErrClosed
+		}
+		err = cerr
+	}
+	return out, err
+}
+
+// SetPrimary makes addr (one of the peer's addresses) the primary path:
+// the kernel sends new DATA there (SCTP_PRIMARY_ADDR, RFC 6458 §8.1.8).
+// Operators move traffic off a network this way before maintenance.
+func (c *Conn) SetPrimary(addr netip.Addr) error {
+	var err error
+	cerr := c.rc.Control(func(fd uintptr) {
+		var port uint16
+		for _, a := range c.RemoteAddrs() {
+			port = a.(Addr).Port()
+		}
+		var v6 bool
+		if sa, e := syscall.Getsockname(int(fd)); e == nil {
+			_, v6 = sa.(*syscall.SockaddrInet6)
+		}
+		// struct sctp_prim is struct sctp_paddrinfo's first 132 octets:
+		// assoc_id and the address.
+		b := encodePaddrInfo(netip.AddrPortFrom(addr, port), v6)
+		err = setsockopt(int(fd), solSCTP, optPrimaryAddr, b[:paddrStateOff])
+	})
+	if err == nil && cerr != nil {
+		if c.closed.Load() {
+			return net.ErrClosed
+		}
+		return cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sctp: primary path %v: %w", addr, os.NewSyscallError("setsockopt SCTP_PRIMARY_ADDR", err))
+	}
+	return nil
+}
