@@ -25,7 +25,9 @@ fail() {
 
 start=$(date +%s)
 set +e
-timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+# --foreground keeps qemu in our process group: stopping this script
+# stops the VM too.
+timeout --foreground --kill-after=10 "$limit" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot -nic none \
 	-serial mon:stdio -serial "file:$serial" \
 	-kernel "$kdir/vmlinuz" -initrd "$initrd" \

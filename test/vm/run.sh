@@ -14,9 +14,11 @@ echo "vm: sctp.race.test"
 /vm/sctp.race.test -test.count=1 -test.timeout=180s >/results/sctp.race.test.log 2>&1 || status=1
 tail -n 3 /results/sctp.race.test.log
 
-# tcpdump needs its user (it drops root) and says when it listens.
+# tcpdump needs its user (it drops root) and says when it listens; a
+# 64 MiB buffer keeps it from dropping packets on a busy host (the host
+# checks fail on any drop).
 chmod 0777 /results
-/usr/bin/tcpdump -i lo -s 0 -U --immediate-mode -w /results/vm.pcap sctp 2>/results/tcpdump.log &
+/usr/bin/tcpdump -i lo -s 0 -B 65536 -U --immediate-mode -w /results/vm.pcap sctp 2>/results/tcpdump.log &
 tcpdump=$!
 i=0
 until grep -q 'listening on' /results/tcpdump.log 2>/dev/null; do
@@ -28,7 +30,7 @@ until grep -q 'listening on' /results/tcpdump.log 2>/dev/null; do
 done
 
 echo "vm: vm.test"
-/vm/vm.test -test.v -test.count=1 -test.timeout=240s >/results/vm.test.log 2>&1 || status=1
+/vm/vm.test -test.v -test.count=1 -test.timeout=240s -test.skip='^TestOsmoSTPRate$' >/results/vm.test.log 2>&1 || status=1
 cat /results/vm.test.log
 
 # Let the last packets reach the file, then stop tcpdump cleanly.
@@ -37,7 +39,9 @@ kill -INT $tcpdump
 wait $tcpdump
 cat /results/tcpdump.log
 
-echo "vm: benchmark"
+echo "vm: rates (not captured)"
+/vm/vm.test -test.v -test.count=1 -test.timeout=120s -test.run='^TestOsmoSTPRate$' >/results/rate.log 2>&1 || status=1
+cat /results/rate.log
 /vm/sctp.test -test.run='^$' -test.bench=. -test.benchtime=1s -test.count=1 >/results/bench.txt 2>&1 || status=1
 cat /results/bench.txt
 

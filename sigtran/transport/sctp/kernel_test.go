@@ -488,3 +488,30 @@ func TestKernelConcurrentSend(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelPartialDelivery: with a low partial delivery point the kernel
+// hands a fragmented message over in pieces without MSG_EOR (RFC 6458
+// §8.1.21); Recv joins them into one message.
+func TestKernelPartialDelivery(t *testing.T) {
+	c, s := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
+	const optPartialDeliveryPoint = 19 // SCTP_PARTIAL_DELIVERY_POINT
+	var err error
+	s.rc.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), solSCTP, optPartialDeliveryPoint, 1024) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 150000) // three fragments on the loopback's 64 KiB MTU
+	for i := range big {
+		big[i] = byte(i / 1000)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Send(big, 2, transport.PPIDM3UA) }()
+	buf := make([]byte, 200000)
+	n, info, err := s.Recv(buf)
+	if err != nil || n != len(big) || !bytes.Equal(buf[:n], big) || info.Stream != 2 {
+		t.Fatalf("Recv: %d octets (want %d), %+v, %v", n, len(big), info, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
