@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The VM stage of `make test-sctp`: real kernel SCTP (the hosts have none)
+# in a qemu VM running the Debian kernel's sctp module.
+#  1. installs the missing Debian packages, fetches the kernel (cached);
+#  2. builds the in-VM test programs statically (CGO_ENABLED=0 go test -c);
+#  3. boots the VM: transport tests, osmo-stp scenarios, tcpdump captures;
+#  4. checks the captures on the host (test/vm, build tag vmresults).
+# Exits non-zero on any failure, with the VM console on stderr. The work
+# folder is removed on success and kept (and named) on failure.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib.sh"
+repo="$(cd "$here/../.." && pwd)"
+GO="${GO:-go}"
+start=$(date +%s)
+
+"$here/deps.sh"
+kdir="$("$here/kernel.sh")"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/sipgw-vm.XXXXXX")"
+keep=1
+trap '[ "$keep" = 0 ] && rm -rf "$work" || echo "vm: work folder kept: $work" >&2' EXIT
+
+cd "$repo"
+log "building the test programs"
+CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/sctp.test" ./sigtran/transport/sctp
+CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/vm.test" ./test/vm
+# The race detector needs cgo: a dynamic binary, its libraries copied in.
+CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/sctp.race.test" ./sigtran/transport/sctp
+
+"$here/initramfs.sh" "$kdir" "$work/initrd.img" \
+	"$work/sctp.test:/vm/sctp.test" \
+	"$work/vm.test:/vm/vm.test" \
+	"$work/sctp.race.test:/vm/sctp.race.test" \
+	"$repo/test/vm/run.sh:/vm/run.sh" \
+	"$repo/test/vm/osmo-stp.cfg:/vm/osmo-stp.cfg"
+
+log "booting $(cat "$kdir/version")"
+"$here/boot.sh" "$kdir" "$work/initrd.img" "$work" "${SIPGW_VM_TIMEOUT:-300}"
+tr -d '\r' <"$work/console.log" | grep -E '^( *--- |PASS|FAIL|ok|vm:|Benchmark| +\w+_test.go:)' || true
+
+log "checking the captures on the host"
+if ! SIPGW_VM_RESULTS="$work/results" "$GO" test -count=1 -tags vmresults -run '^TestWire' -v ./test/vm/ >"$work/wire.log" 2>&1; then
+	cat "$work/wire.log" >&2
+	die "capture checks failed"
+fi
+grep -E '^( *--- |ok| +\w+_test.go:)' "$work/wire.log" || true
+
+# The last run's logs stay for reading (figures, captures).
+rm -rf "$VM_CACHE/last-run" && mkdir -p "$VM_CACHE/last-run" &&
+	cp -r "$work/console.log" "$work/wire.log" "$work/results" "$VM_CACHE/last-run/" || true
+keep=0
+log "PASS in $(($(date +%s) - start)) s"

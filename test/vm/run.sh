@@ -1,0 +1,49 @@
+#!/bin/sh
+# Runs inside the VM (see scripts/vm/init): the test programs, with
+# tcpdump capturing all SCTP on the loopback for the host's checks. What
+# the host reads back goes to /results.
+set -u
+export SIPGW_RESULTS=/results CI=true
+status=0
+
+echo "vm: sctp.test"
+/vm/sctp.test -test.v -test.count=1 -test.timeout=120s >/results/sctp.test.log 2>&1 || status=1
+cat /results/sctp.test.log
+
+echo "vm: sctp.race.test"
+/vm/sctp.race.test -test.count=1 -test.timeout=180s >/results/sctp.race.test.log 2>&1 || status=1
+tail -n 3 /results/sctp.race.test.log
+
+# tcpdump needs its user (it drops root) and says when it listens; a
+# 64 MiB buffer keeps it from dropping packets on a busy host (the host
+# checks fail on any drop).
+chmod 0777 /results
+/usr/bin/tcpdump -i lo -s 0 -B 65536 -U --immediate-mode -w /results/vm.pcap sctp 2>/results/tcpdump.log &
+tcpdump=$!
+i=0
+until grep -q 'listening on' /results/tcpdump.log 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 $tcpdump 2>/dev/null; then
+		echo "vm: tcpdump did not start"; cat /results/tcpdump.log; exit 1
+	fi
+	sleep 0.1
+done
+
+echo "vm: vm.test"
+/vm/vm.test -test.v -test.count=1 -test.timeout=240s -test.skip='^TestOsmoSTPRate$' >/results/vm.test.log 2>&1 || status=1
+cat /results/vm.test.log
+
+# Let the last packets reach the file, then stop tcpdump cleanly.
+sleep 0.5
+kill -INT $tcpdump
+wait $tcpdump
+cat /results/tcpdump.log
+
+echo "vm: rates (not captured)"
+/vm/vm.test -test.v -test.count=1 -test.timeout=120s -test.run='^TestOsmoSTPRate$' >/results/rate.log 2>&1 || status=1
+cat /results/rate.log
+/vm/sctp.test -test.run='^$' -test.bench=. -test.benchtime=1s -test.count=1 >/results/bench.txt 2>&1 || status=1
+cat /results/bench.txt
+
+echo "vm: run.sh status $status"
+exit $status
