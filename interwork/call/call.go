@@ -98,7 +98,8 @@ type Call struct {
 	hasChosen bool
 	winner    string
 	hasWinner bool
-	cancelMsg Msg // Reason and body of the CANCELs and of a BYE after a crossing 2xx
+	cancelMsg Msg      // Reason and body of the CANCELs and of a BYE after a crossing 2xx
+	endedTags []string // dialogs of other forks the call ended with BYE
 
 	rec Record
 }

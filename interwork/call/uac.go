@@ -61,8 +61,9 @@ func (c *Call) uacRejected() {
 	case c.retry == q764.ReqACM && c.acmSent:
 		c.retry = 0
 		c.backward(&c.retryResp)
-	case c.retry == q764.ReqCON && c.acmSent:
+	case c.retry == q764.ReqCON && c.acmSent && c.st.ISUP == ISUPAnswered:
 		c.retry = 0
+		c.st.ISUP = ISUPProceeding // the Trunk's ACM went; the answer is still to send
 		c.backwardAnswer(&c.retryResp)
 	}
 }
@@ -328,7 +329,8 @@ func (c *Call) uac2xx(i int, m *Msg) {
 	ack := Msg{Method: ACK, CSeq: m.CSeq, Tag: m.Tag}
 	if c.hasWinner {
 		c.sendSIP(ack)
-		if m.Tag != c.winner {
+		if m.Tag != c.winner && !c.ended(m.Tag) {
+			c.endedTags = append(c.endedTags, m.Tag)
 			c.sendSIP(Msg{Method: BYE, Tag: m.Tag, Reason: "Q.850;cause=16"})
 		}
 		return
@@ -360,6 +362,17 @@ func (c *Call) uac2xx(i int, m *Msg) {
 		c.rec.Alerted = c.now
 	}
 	c.backwardAnswer(m)
+}
+
+// ended reports whether the call already sent BYE on dialog tag (a
+// retransmitted 2xx is ACKed again, not ended again).
+func (c *Call) ended(tag string) bool {
+	for _, t := range c.endedTags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
 }
 
 // backward sends the ACM or CPG for a provisional response
