@@ -104,6 +104,7 @@ func newWorld(tb testing.TB, dir Direction, tr *Trunk, rng *rand.Rand) *world {
 	w.gw = driver.New(gt, w.gwSink)
 	w.pstn = driver.New(pt, w.pstnSink)
 	w.uas.init()
+	w.uac.init()
 	w.pu.calls = map[uint16]*pcall{}
 	w.acts = make([]Action, 0, 16)
 	return w
@@ -655,11 +656,12 @@ type uacPeer struct {
 	nextCSeq  uint32
 }
 
+func (p *uacPeer) init() {
+	p.finals, p.lastRSeq, p.cancelled = map[uint32]int{}, map[uint32]uint32{}, map[uint32]bool{}
+	p.nextCSeq = 1
+}
+
 func (p *uacPeer) invite(w *world, digits string) {
-	if p.finals == nil {
-		p.finals, p.lastRSeq, p.cancelled = map[uint32]int{}, map[uint32]uint32{}, map[uint32]bool{}
-		p.nextCSeq = 1
-	}
 	p.cseq = p.nextCSeq
 	p.nextCSeq++
 	p.digits = digits

@@ -124,6 +124,9 @@ func TestSIPToISUP(t *testing.T) {
 		{name: "CPG in-band information → 183 with SDP",
 			setup: alerting, ev: indEv(q764.IndProgress, cpgMsg(t, isup.EventInBandInformation)),
 			want: []string{"sip 183 INVITE/1 sdp"}, state: State{SIPEarly, ISUPProceeding}},
+		{name: "CPG progress → 183",
+			setup: alerting, ev: indEv(q764.IndProgress, cpgMsg(t, isup.EventProgress)),
+			want: []string{"sip 183 INVITE/1"}, state: State{SIPEarly, ISUPProceeding}},
 		{name: "CPG call forwarded → 181",
 			setup: alerting, ev: indEv(q764.IndProgress, cpgMsg(t, isup.EventForwardedOnNoReply)),
 			want: []string{"sip 181 INVITE/1"}, state: State{SIPEarly, ISUPProceeding}},
@@ -147,6 +150,27 @@ func TestSIPToISUP(t *testing.T) {
 		{name: "REL cause 16 while the INVITE is pending → 480 (RFC 3398: no status for 16)",
 			setup: setup, ev: indEv(q764.IndRelease, relMsg(t, isup.CauseNormalClearing, isup.LocUser)),
 			want:  []string{"sip 480 INVITE/1 " + rsn16, "cdr sip-to-isup status=480 cause=16 by=isup", "finished"},
+			state: stDone},
+		{name: "REL cause 21 with location user → 603 (RFC 3398 §7.2.4.1)",
+			setup: alerting, ev: indEv(q764.IndRelease, relMsg(t, isup.CauseCallRejected, isup.LocUser)),
+			want:  []string{`sip 603 INVITE/1 reason=Q.850;cause=21;text="call rejected"`, "cdr sip-to-isup status=603 cause=21 by=isup", "finished"},
+			state: stDone},
+		{name: "REL cause 21 from the network → 403",
+			setup: alerting, ev: indEv(q764.IndRelease, relMsg(t, isup.CauseCallRejected, isup.LocPublicRemote)),
+			want:  []string{`sip 403 INVITE/1 reason=Q.850;cause=21;text="call rejected"`, "cdr sip-to-isup status=403 cause=21 by=isup", "finished"},
+			state: stDone},
+		{name: "REL cause 22 with the new number → 301 with Contact",
+			setup: setup, ev: indEv(q764.IndRelease, func() *isup.Message {
+				m := isup.New(isup.ITU, isup.REL, 1)
+				m.Set(&isup.CauseIndicators{Location: isup.LocPublicRemote, Value: isup.CauseNumberChanged})
+				m.Set(&isup.RedirectionNumber{NAI: isup.NAINational, NPI: isup.NPIE164, Digits: isup.MustDigits("301111")})
+				return wire(t, m)
+			}()),
+			want:  []string{`sip 301 INVITE/1 reason=Q.850;cause=22;text="number changed" contact=sip:+49301111@gw.example;user=phone`, "cdr sip-to-isup status=301 cause=22 by=isup", "finished"},
+			state: stDone},
+		{name: "REL cause 22 without a new number → 410",
+			setup: setup, ev: indEv(q764.IndRelease, relMsg(t, isup.CauseNumberChanged, isup.LocPublicRemote)),
+			want:  []string{`sip 410 INVITE/1 reason=Q.850;cause=22;text="number changed"`, "cdr sip-to-isup status=410 cause=22 by=isup", "finished"},
 			state: stDone},
 		{name: "T7 expiry (the Trunk releases with 102) → 504",
 			setup: setup, ev: relInd(isup.CauseRecoveryOnTimerExpiry),
