@@ -322,7 +322,8 @@ func (c *Call) forceEnd() {
 		c.releaseISUP(causeInd(isup.CauseRecoveryOnTimerExpiry, isup.LocPublicLocal), nil)
 	}
 	if c.invPending {
-		c.uasFinal(Msg{Status: 500, Reason: "Q.850;cause=102"})
+		ci := causeInd(isup.CauseRecoveryOnTimerExpiry, isup.LocPublicLocal)
+		c.uasFinal(Msg{Status: 500, Reason: c.reasonOf(&ci)})
 	}
 	c.st.SIP, c.st.ISUP = SIPDone, ISUPDone
 	c.relPending = false

@@ -64,11 +64,13 @@ func (c *Call) uasFinal(m Msg) {
 	}
 }
 
-// reject answers the initial INVITE before any ISUP leg exists.
+// reject answers the initial INVITE before any ISUP leg exists; the CDR
+// gets the cause the profile maps the status to.
 func (c *Call) reject(m Msg) {
 	c.uasFinal(m)
 	c.st.ISUP = ISUPDone
-	c.note(0, PartyGateway)
+	cause, _, _ := c.cfg.Map.Causes.CauseFor(m.Status, 0)
+	c.note(cause, PartyGateway)
 }
 
 func (c *Call) uasInvite(m *Msg) {
