@@ -144,3 +144,21 @@ func TestPropertyRandomCalls(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCall runs the property on fuzzer-chosen seeds, trunk variants and
+// run lengths.
+func FuzzCall(f *testing.F) {
+	variants := trunkVariants(f)
+	f.Fuzz(func(t *testing.T, seed uint64, variant uint8, steps uint8) {
+		v := variants[int(variant)%len(variants)]
+		rng := rand.New(rand.NewPCG(seed, uint64(variant)))
+		w := newWorld(t, v.dir, v.tr, rng)
+		w.uac.rel100 = rng.IntN(2) == 0
+		w.pu.originate = 1
+		for i := 0; i < int(steps)+1; i++ {
+			w.step()
+		}
+		w.settle()
+		w.check()
+	})
+}
