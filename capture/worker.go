@@ -264,12 +264,16 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 		}
 		it.links = it.links[:n]
 		m.LookupSet(w.links, it.links)
+		found := false
 		for i, v := range it.links {
 			if v != nil && w.pcv[i] {
 				it.links[i] = sipscan.Param(v, "icid-value")
 			}
+			found = found || it.links[i] != nil
 		}
-		d.Links = it.links
+		if found {
+			d.Links = it.links // none found: the correlator has nothing to look at
+		}
 	}
 	// Problems are items too: w.items may grow and move, so from here on
 	// the SIP item is addressed by index.
@@ -286,11 +290,11 @@ func (w *worker) sipMsg(b []byte, tr record.Transport, src, dst netip.AddrPort, 
 	if i := bytes.IndexByte(mt, ';'); i >= 0 {
 		mt = mt[:i]
 	}
-	multipart := containsFold(mt, "multipart")
-	if containsFold(mt, "sdp") || multipart && hasSDPPart(m.Body) {
+	multipart, sdp, isupType := mediaClass(mt)
+	if sdp || multipart && hasSDPPart(m.Body) {
 		w.items[idx].d.Flags |= record.HasSDP
 	}
-	if multipart || containsFold(mt, "isup") {
+	if multipart || isupType {
 		body, variant, ok, perr := sipscan.ISUPPart(m)
 		switch {
 		case perr != nil:
@@ -332,6 +336,22 @@ func label(m *sipscan.Message) string {
 // offset of a kilobyte body cost a tenth of the SIP-I decoding.
 func hasSDPPart(body []byte) bool {
 	return bytes.Contains(body, []byte("/sdp")) || bytes.Contains(body, []byte("/SDP"))
+}
+
+// mediaClass says whether a media type (without parameters) is a
+// multipart, SDP or ISUP one: the usual spellings by one comparison each,
+// anything else by a case-insensitive search.
+func mediaClass(mt []byte) (multipart, sdp, isupType bool) {
+	mt = bytes.TrimSpace(mt)
+	switch {
+	case len(mt) >= 10 && bytes.EqualFold(mt[:10], []byte("multipart/")):
+		return true, false, false
+	case bytes.EqualFold(mt, []byte("application/sdp")):
+		return false, true, false
+	case bytes.EqualFold(mt, []byte("application/isup")):
+		return false, false, true
+	}
+	return containsFold(mt, "multipart"), containsFold(mt, "sdp"), containsFold(mt, "isup")
 }
 
 func containsFold(b []byte, s string) bool {

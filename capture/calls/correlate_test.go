@@ -2,6 +2,7 @@ package calls
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -886,4 +887,28 @@ func TestLinkNumbersMany(t *testing.T) {
 		}
 	}
 	checkInvariants(t, a)
+}
+
+// TestSortSplit: sorting in two halves and merging gives what one sort
+// gives, for the link candidates' total orders, above and below the split
+// threshold.
+func TestSortSplit(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 100, 8191, 8192, 20001} {
+		cands := make([]numberCand, n)
+		pairs := make([]linkPair, n)
+		for i := range n {
+			cands[i] = numberCand{setup: int64(r.IntN(50)), key: uint32(r.IntN(20)), id: uint32(i + 1)}
+			pairs[i] = linkPair{dt: int64(r.IntN(30)), sip: uint32(r.IntN(n) + 1), isup: uint32(i + 1)}
+		}
+		wantC, wantP := slices.Clone(cands), slices.Clone(pairs)
+		slices.SortFunc(wantC, compareCand)
+		slices.SortFunc(wantP, comparePair)
+		if got := sortSplit(cands, compareCand); !slices.Equal(got, wantC) {
+			t.Errorf("n=%d: candidates sorted in halves differ", n)
+		}
+		if got := sortSplit(pairs, comparePair); !slices.Equal(got, wantP) {
+			t.Errorf("n=%d: pairs sorted in halves differ", n)
+		}
+	}
 }

@@ -150,7 +150,7 @@ func (c *Correlator) linkNumbers(u unionFind) {
 	if len(isupLegs) == 0 {
 		return
 	}
-	slices.SortFunc(isupLegs, compareCand)
+	isupLegs = sortSplit(isupLegs, compareCand)
 
 	// The SIP legs' candidates are found in two halves at once: Finish
 	// runs when the decoding workers are done and a core is idle. The
@@ -166,15 +166,15 @@ func (c *Correlator) linkNumbers(u unionFind) {
 		go func() {
 			defer wg.Done()
 			second = c.sipPairs(make([]linkPair, 0, len(isupLegs)/2+64), isupLegs, half, len(c.calls))
+			slices.SortFunc(second, comparePair)
 		}()
 	}
 	pairs := c.sipPairs(make([]linkPair, 0, len(isupLegs)/2+64), isupLegs, 0, half)
+	slices.SortFunc(pairs, comparePair)
 	wg.Wait()
 	if len(second) > 0 {
-		all := make([]linkPair, 0, len(pairs)+len(second))
-		pairs = append(append(all, pairs...), second...)
+		pairs = merge(pairs, second, comparePair)
 	}
-	slices.SortFunc(pairs, comparePair)
 	done := make([]bool, len(c.calls)+1) // by call ID
 	for _, p := range pairs {
 		if done[p.sip] || done[p.isup] {
@@ -187,6 +187,41 @@ func (c *Correlator) linkNumbers(u unionFind) {
 		}
 		c.link(u, p.sip, p.isup, why)
 	}
+}
+
+// sortSplit sorts s by cmp, large slices as two halves at once (Finish
+// runs when the workers are done and a core is idle) merged after. It may
+// return a new slice.
+func sortSplit[T any](s []T, cmp func(a, b T) int) []T {
+	if len(s) < 8192 {
+		slices.SortFunc(s, cmp)
+		return s
+	}
+	a, b := s[:len(s)/2], s[len(s)/2:]
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(b, cmp)
+	}()
+	slices.SortFunc(a, cmp)
+	wg.Wait()
+	return merge(a, b, cmp)
+}
+
+// merge returns the sorted slices a and b merged into a new slice; on
+// equal elements a's come first, so merging the sorted halves of a slice
+// gives what sorting it whole gives for a total order.
+func merge[T any](a, b []T, cmp func(a, b T) int) []T {
+	out := make([]T, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // compareCand orders ISUP legs by number key, setup time and ID. The
