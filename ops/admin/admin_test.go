@@ -25,7 +25,7 @@ const token = "s3cret-token-0123456789"
 
 var t0 = time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 
-func tokenFile(t *testing.T, content string, mode os.FileMode) string {
+func tokenFile(t testing.TB, content string, mode os.FileMode) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "admin.token")
 	if err := os.WriteFile(p, []byte(content), mode); err != nil {
@@ -43,7 +43,7 @@ func rng(s string) circuit.Ranges {
 	return r
 }
 
-func fakeGateway(t *testing.T) *opstest.Gateway {
+func fakeGateway(t testing.TB) *opstest.Gateway {
 	gw := opstest.New(func() time.Time { return t0 })
 	for _, c := range []circuit.Config{{Name: "pstn-a", CICs: rng("1-15,17-31")}, {Name: "pstn-b", CICs: rng("1-4")}} {
 		if err := gw.AddTrunk(c); err != nil {
