@@ -484,3 +484,37 @@ func rng(s string) circuit.Ranges {
 	}
 	return r
 }
+
+// BenchmarkScrape: a scrape of a gateway with 4 trunks of 1,000 circuits
+// (counted from the listing) and 64 trunk pairs.
+func BenchmarkScrape(b *testing.B) {
+	clk := newClock(t0)
+	gw := opstest.New(clk.now)
+	for _, n := range []string{"a", "b", "c", "d"} {
+		if err := gw.AddTrunk(circuit.Config{Name: n, Variant: circuit.ANSI, CICs: rng("1-1000")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m := New(gw, Options{Now: clk.now})
+	for i := range 64 {
+		m.CallStarted(Call{SIPToISUP, "sip" + string(rune('a'+i%8)), "isup" + string(rune('a'+i/8))})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Gather(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkObserverCallOneGoroutine(b *testing.B) {
+	m := New(nil, Options{})
+	c := Call{SIPToISUP, "carrier", "pstn-a"}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.CallStarted(c)
+		m.CallPhase(PhaseSetup, PhaseAnswered)
+		m.CallAnswered(c)
+		m.CallEnded(c, PhaseAnswered, true, 200, 16)
+	}
+}
