@@ -84,7 +84,7 @@ const ASName = "stp"
 // sigtran/m3ua Stack in the ASP role, traffic mode override, one AS with
 // the scenario's routing context, dialling 127.0.0.1:PortSTP from the
 // fixed source port osmo-stp expects, with a route to the other ASP's
-// point code through it. It logs to results(<name>.log).
+// point code through it. It logs to results(<name>.log), at debug level.
 func startASP(cfg aspConfig) (ASP, error) {
 	lo := netip.MustParseAddr("127.0.0.1")
 	a := &stackASP{
@@ -98,7 +98,9 @@ func startASP(cfg aspConfig) (ASP, error) {
 			Remote: sctp.Endpoint{Addrs: []netip.Addr{lo}, Port: PortSTP},
 		}},
 	}
-	log, err := os.Create(results(cfg.Name + ".log"))
+	// Appended to: an ASP started again (the SSNM step) keeps the log of
+	// the one before.
+	log, err := os.OpenFile(results(cfg.Name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
