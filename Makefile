@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup bench-q764 run deps clean
+.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup bench-q764 bench-m3ua run deps clean
 
 all: build
 
@@ -11,19 +11,25 @@ build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 # Packages with goroutines (the analyzer's pipeline, the reader's spool, the
-# scanner's pool, the command) run again under the race detector. Every
-# package runs once without it too, so that the allocation tests hold what
-# they measure (the race runtime makes sync.Pool drop items on purpose).
-RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/
+# scanner's pool, the command, the M3UA stack and its transports) run again
+# under the race detector. Every package runs once without it too, so that
+# the allocation tests hold what they measure (the race runtime makes
+# sync.Pool drop items on purpose). Kernel SCTP and the osmo-stp scenarios
+# run under it in the VM stage.
+RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ \
+	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (tshark), checks formatting and vet, runs every fuzz target briefly, then
 # every test (the tshark oracles included), then the concurrent packages
-# with the race detector.
+# with the race detector, then the SCTP VM stage (test-sctp: real kernel
+# SCTP and osmo-stp in qemu; it installs its own packages and fails when it
+# cannot run).
 test: deps lint
 	FUZZTIME=5s ./scripts/fuzz.sh
 	$(GO) test -count=1 ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(MAKE) --no-print-directory test-sctp
 
 deps:
 	./scripts/deps.sh
@@ -34,13 +40,16 @@ fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+# The files built only for the VM stage (tags sctpkernel, vmresults) too.
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags sctpkernel ./sigtran/transport/sctp/ ./test/vm/
+	$(GO) vet -tags vmresults ./test/vm/
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
-bench: bench-isup bench-q764
+bench: bench-isup bench-q764 bench-m3ua
 
 bench-isup:
 	$(GO) test -run='^$$' -bench=. -benchmem ./isup/
@@ -49,6 +58,11 @@ bench-isup:
 # without the timer driver; circuit selection on a 1,000-circuit group.
 bench-q764:
 	$(GO) test -run='^$$' -bench=. -benchmem ./isup/q764/ ./isup/circuit/
+
+# M3UA DATA through two of our stacks over the in-memory transport, and the
+# codec alone, on one core (msg/s is the figure to read).
+bench-m3ua:
+	$(GO) test -run='^$$' -bench='DATAThrough|DATACodecOverMem|DecodeDATA$$|AppendDATA$$' -benchmem -benchtime=1s -cpu 1 ./sigtran/m3ua/
 
 # sipsniff --stats against tshark and sngrep on generated 50k/250k-call SIP
 # and 50k-call SIP-I captures (kept in ${BENCH_DIR:-/tmp/sipsniff-bench});

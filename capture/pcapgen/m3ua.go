@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sipgw/sipgw/sigtran/mtp3"
+	"github.com/sipgw/sipgw/sigtran/route"
 	"github.com/wmnsk/go-m3ua/messages"
 	"github.com/wmnsk/go-m3ua/messages/params"
 )
@@ -18,7 +19,8 @@ type Assoc struct {
 	// Streams is the number of outbound streams. DATA goes on stream
 	// 1 + SLS mod (Streams-1), so that one SLS keeps one stream and stream 0
 	// stays for management (osmo-stp rejects DATA on stream 0); with fewer
-	// than two streams everything goes on stream 1.
+	// than two streams, stream 0 is the only one there is. This is
+	// route.Stream's mapping, which the M3UA stack uses.
 	Streams uint16
 	// RoutingContext is sent when non-nil.
 	RoutingContext *uint32
@@ -44,10 +46,7 @@ func (a *Assoc) Reverse(vtag, tsn uint32) *Assoc {
 
 // StreamFor returns the stream that DATA with link selector sls uses.
 func (a *Assoc) StreamFor(sls uint8) uint16 {
-	if a.Streams < 2 {
-		return 1
-	}
-	return 1 + uint16(sls)%(a.Streams-1)
+	return route.Stream(sls, a.Streams)
 }
 
 // Next returns a DATA chunk for payload on stream, numbering it.

@@ -198,15 +198,22 @@ func TestM3UAData(t *testing.T) {
 }
 
 func TestStreamFor(t *testing.T) {
-	a := &Assoc{Streams: 1}
-	if a.StreamFor(9) != 1 {
-		t.Error("one stream")
+	// With fewer than two streams there is only stream 0 (stream 1 would
+	// not exist on the association).
+	for _, n := range []uint16{0, 1} {
+		a := &Assoc{Streams: n}
+		if s := a.StreamFor(9); s != 0 {
+			t.Errorf("%d streams: SLS 9 → stream %d, want 0", n, s)
+		}
 	}
-	a.Streams = 17
+	a := &Assoc{Streams: 17}
 	for sls := range uint8(32) {
 		if s := a.StreamFor(sls); s == 0 || s > 16 || s != a.StreamFor(sls) {
 			t.Errorf("SLS %d → stream %d", sls, s)
 		}
+	}
+	if s := a.StreamFor(5); s != 6 {
+		t.Errorf("17 streams: SLS 5 → stream %d, want 1 + 5 mod 16", s)
 	}
 	r := a.Reverse(1, 2)
 	if r.Streams != 17 || r.VTag != 1 {

@@ -7,12 +7,21 @@
 #  4. checks the captures on the host (test/vm, build tag vmresults).
 # Exits non-zero on any failure, with the VM console on stderr. The work
 # folder is removed on success and kept (and named) on failure.
+# SIPGW_SKIP_VM=1 skips the stage, except under CI=true.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 repo="$(cd "$here/../.." && pwd)"
 GO="${GO:-go}"
 start=$(date +%s)
+
+# An explicit opt-out for a machine that cannot run the VM (no root to
+# install qemu): never in CI, where the stage must run or fail.
+if [ "${SIPGW_SKIP_VM:-}" = 1 ]; then
+	[ "${CI:-}" != true ] || die "SIPGW_SKIP_VM=1 is refused in CI (CI=true): the SCTP VM stage must run"
+	log "SKIPPED: SIPGW_SKIP_VM=1 (the SCTP VM stage did not run)"
+	exit 0
+fi
 
 "$here/deps.sh"
 kdir="$("$here/kernel.sh")"
@@ -27,11 +36,13 @@ CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/sctp.test" ./sigtran/tran
 CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/vm.test" ./test/vm
 # The race detector needs cgo: a dynamic binary, its libraries copied in.
 CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/sctp.race.test" ./sigtran/transport/sctp
+CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/vm.race.test" ./test/vm
 
 "$here/initramfs.sh" "$kdir" "$work/initrd.img" \
 	"$work/sctp.test:/vm/sctp.test" \
 	"$work/vm.test:/vm/vm.test" \
 	"$work/sctp.race.test:/vm/sctp.race.test" \
+	"$work/vm.race.test:/vm/vm.race.test" \
 	"$repo/test/vm/run.sh:/vm/run.sh" \
 	"$repo/test/vm/osmo-stp.cfg:/vm/osmo-stp.cfg"
 
@@ -40,11 +51,15 @@ log "booting $(cat "$kdir/version")"
 tr -d '\r' <"$work/console.log" | grep -E '^( *--- |PASS|FAIL|ok|vm:|Benchmark| +\w+_test.go:)' || true
 
 log "checking the captures on the host"
-if ! SIPGW_VM_RESULTS="$work/results" "$GO" test -count=1 -tags vmresults -run '^TestWire' -v ./test/vm/ >"$work/wire.log" 2>&1; then
+# CI=true: a check that cannot run (no capture, no tshark) fails.
+if ! CI=true SIPGW_VM_RESULTS="$work/results" "$GO" test -count=1 -tags vmresults -run '^TestWire' -v ./test/vm/ >"$work/wire.log" 2>&1; then
 	cat "$work/wire.log" >&2
 	die "capture checks failed"
 fi
 grep -E '^( *--- |ok| +\w+_test.go:)' "$work/wire.log" || true
+
+log "rates (emulated CPUs, a record only):"
+cat "$work"/results/rate-*.txt
 
 # The last run's logs stay for reading (figures, captures).
 rm -rf "$VM_CACHE/last-run" && mkdir -p "$VM_CACHE/last-run" &&

@@ -2,4 +2,10 @@
 // tests that need kernel SCTP, osmo-stp and tcpdump run inside a qemu VM
 // (build tag sctpkernel), and checks of what they captured run back on the
 // host (build tag vmresults). Without either tag the package is empty.
+//
+// The osmo-stp scenarios drive our M3UA stack (sigtran/m3ua) as two ASPs
+// through the ASP interface (asp_test.go): calls through the STP, SSNM
+// when one ASP leaves and returns, the STP killed and restarted. The rate
+// tests record DATA messages per second through osmo-stp and between two
+// stacks over plain kernel SCTP; run.sh runs them outside the capture.
 package vm

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/sigtran/mtp3"
+	"github.com/sipgw/sipgw/sigtran/route"
 )
 
 // What the in-VM scenarios do and the host checks look for in their
@@ -19,6 +21,9 @@ const (
 	// The abort scenario: the client ABORTs.
 	PortAbortServer = 39003
 	PortAbortClient = 39004
+	// The IPSP rate: two of our stacks over kernel SCTP, no STP.
+	PortIPSPServer = 39005
+	PortIPSPClient = 39006
 
 	// The osmo-stp scenario (test/vm/osmo-stp.cfg must agree).
 	PortSTP  = 2905
@@ -31,8 +36,8 @@ const (
 	NI = 2
 )
 
-// CICs of the calls of the osmo-stp scenario: their SLS (the CIC's low 4
-// bits, ITU practice) differ, so their streams differ.
+// CICs of the calls of the osmo-stp scenario: their SLS (SLS below)
+// differ, so their streams differ.
 var CICs = []uint16{1, 2}
 
 // CallStep is one ISUP message of a call and who sends it.
@@ -75,6 +80,7 @@ func ISUP(t isup.MessageType, cic uint16) ([]byte, error) {
 	return m.Append(nil)
 }
 
-// SLS is the signalling link selection of a CIC: its low 4 bits, so that
-// one call keeps one SLS and one stream.
-func SLS(cic uint16) uint8 { return uint8(cic & 0x0f) }
+// SLS is the signalling link selection our stack gives a CIC (route.SLS,
+// ITU: the CIC's low 4 bits), so that one call keeps one SLS and one
+// stream.
+func SLS(cic uint16) uint8 { return route.SLS(mtp3.ITU, false, cic) }

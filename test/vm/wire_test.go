@@ -23,6 +23,7 @@ import (
 	"github.com/sipgw/sipgw/capture/netdec"
 	"github.com/sipgw/sipgw/capture/pcapfile"
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/sigtran/route"
 )
 
 // SCTP chunk types (RFC 9260 §3.2).
@@ -269,9 +270,10 @@ func TestWireAbort(t *testing.T) {
 }
 
 // TestWireOsmoSTP checks the osmo-stp scenario: ISUP of both calls on
-// both legs with unchanged octets; our DATA on stream 1 + SLS mod n, one
-// stream per CIC; management on stream 0; after the restart, a second
-// INIT and ASPAC per ASP and traffic again.
+// both legs with unchanged octets; our DATA with the SLS route.SLS gives
+// the CIC, on the stream route.Stream gives the SLS (1 + SLS mod n-1 of
+// the n negotiated), so one stream per CIC; management on stream 0; after
+// the restart, a second INIT and ASPAC per ASP and traffic again.
 func TestWireOsmoSTP(t *testing.T) {
 	chunks, _ := readCapture(t)
 	type key struct {
@@ -283,6 +285,10 @@ func TestWireOsmoSTP(t *testing.T) {
 	ourStream := map[uint16]map[uint16]bool{} // CIC → streams our ASPs used
 	inits := map[uint16]int{}
 	aspac := map[uint16]int{}
+	// Outbound streams of each ASP's current association: the fewer of
+	// what our INIT asked for and what osmo-stp's INIT ACK accepts.
+	askOut := map[uint16]uint16{}
+	outStreams := map[uint16]uint16{}
 	legName := map[uint16]string{PortASP1: "asp1", PortASP2: "asp2", PortSTP: "stp"}
 	for _, c := range chunks {
 		if c.srcPort != PortSTP && c.dstPort != PortSTP {
@@ -293,7 +299,14 @@ func TestWireOsmoSTP(t *testing.T) {
 			asp = c.dstPort
 		}
 		if c.typ == chunkINIT && c.srcPort != PortSTP {
+			askOut[asp], _, _ = initInfo(c.value)
+		}
+		if c.typ == chunkINITACK && c.srcPort == PortSTP {
+			// An association set up (an INIT refused while osmo-stp was
+			// down gets an ABORT instead).
 			inits[asp]++
+			_, mis, _ := initInfo(c.value)
+			outStreams[asp] = min(askOut[asp], mis)
 		}
 		if c.typ != netdec.ChunkDATA {
 			continue
@@ -305,6 +318,10 @@ func TestWireOsmoSTP(t *testing.T) {
 		fromUs := c.dstPort == PortSTP
 		if class == 4 && typ == 1 && fromUs {
 			aspac[asp]++
+		}
+		// Neither side found fault with the other.
+		if class == 0 && typ == 0 {
+			t.Errorf("%s→%s: M3UA ERR % x", legName[c.srcPort], legName[c.dstPort], c.data.Payload)
 		}
 		if class != 1 || typ != 1 {
 			if fromUs && c.data.Stream != 0 {
@@ -330,7 +347,15 @@ func TestWireOsmoSTP(t *testing.T) {
 		}
 		leg := legName[c.srcPort] + "→" + legName[c.dstPort]
 		count[key{leg, m.CIC, m.Type}]++
-		if fromUs && sls == SLS(m.CIC) {
+		if fromUs {
+			// The stack's choice: route.SLS of the CIC, route.Stream of
+			// the SLS over the negotiated streams.
+			if sls != SLS(m.CIC) {
+				t.Errorf("%s: %v CIC %d with SLS %d, want %d", leg, m.Type, m.CIC, sls, SLS(m.CIC))
+			}
+			if want := route.Stream(sls, outStreams[asp]); c.data.Stream != want {
+				t.Errorf("%s: %v CIC %d SLS %d on stream %d, want %d of %d", leg, m.Type, m.CIC, sls, c.data.Stream, want, outStreams[asp])
+			}
 			if ourStream[m.CIC] == nil {
 				ourStream[m.CIC] = map[uint16]bool{}
 			}
@@ -363,17 +388,18 @@ func TestWireOsmoSTP(t *testing.T) {
 			}
 		}
 	}
-	// The restart: each ASP set up a second association and activated again,
-	// and the first call's messages went through twice.
-	for _, p := range []uint16{PortASP1, PortASP2} {
-		if inits[p] < 2 || aspac[p] < 2 {
-			t.Errorf("%s: %d INIT, %d ASPAC; want at least 2 each (before and after the restart)", legName[p], inits[p], aspac[p])
+	// Associations set up and activated: ASP 1 before and after the
+	// restart; ASP 2 also when it returned after going down (the SSNM
+	// step). The first call's messages went through twice.
+	for p, want := range map[uint16]int{PortASP1: 2, PortASP2: 3} {
+		if inits[p] < want || aspac[p] < want {
+			t.Errorf("%s: %d associations, %d ASPAC; want at least %d each", legName[p], inits[p], aspac[p], want)
 		}
 	}
 	if n := count[key{"asp1→stp", CICs[0], isup.IAM}]; n != 2 {
 		t.Errorf("IAM on CIC %d sent %d times, want 2 (before and after the restart)", CICs[0], n)
 	}
-	t.Logf("our streams per CIC: %v", ourStream)
+	t.Logf("our streams per CIC: %v; outbound streams per ASP port: %v", ourStream, outStreams)
 }
 
 // TestWireTshark: an independent decoder (Wireshark's M3UA and ISUP

@@ -26,8 +26,10 @@ import (
 
 // Errors of the in-memory transport.
 var (
-	// ErrAborted: the peer aborted the association, or it was severed.
-	ErrAborted = errors.New("mem: association aborted")
+	// ErrAborted: the peer aborted the association, or it was severed. It
+	// is transport.ErrAborted itself, so that errors.Is finds it whatever
+	// the transport.
+	ErrAborted = transport.ErrAborted
 	// ErrShutdown: the peer shut the association down; nothing more can be
 	// sent on it.
 	ErrShutdown = errors.New("mem: association shut down by the peer")

@@ -113,14 +113,19 @@ func TestAbortLosesQueued(t *testing.T) {
 	a, b := Pipe(1, 1)
 	a.Send([]byte("never read"), 0, 3)
 	a.Abort()
-	if _, _, err := b.Recv(make([]byte, 10)); !errors.Is(err, ErrAborted) {
+	// The peer sees the transport-wide sentinel; this end net.ErrClosed,
+	// as transport.Conn documents for every implementation.
+	if _, _, err := b.Recv(make([]byte, 10)); !errors.Is(err, transport.ErrAborted) {
 		t.Fatalf("peer Recv after Abort: %v", err)
 	}
-	if err := b.Send([]byte("x"), 0, 3); !errors.Is(err, ErrAborted) {
+	if err := b.Send([]byte("x"), 0, 3); !errors.Is(err, transport.ErrAborted) {
 		t.Fatalf("peer Send after Abort: %v", err)
 	}
-	if _, _, err := a.Recv(make([]byte, 10)); !errors.Is(err, net.ErrClosed) {
+	if _, _, err := a.Recv(make([]byte, 10)); !errors.Is(err, net.ErrClosed) || errors.Is(err, transport.ErrAborted) {
 		t.Fatalf("local Recv after Abort: %v", err)
+	}
+	if err := a.Send([]byte("x"), 0, 3); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("local Send after Abort: %v", err)
 	}
 }
 

@@ -21,7 +21,7 @@
 //     peer's delayed SACK, about 200 ms between ACM and ANM;
 //   - Close shuts the association down gracefully (SHUTDOWN; the peer's
 //     Recv returns io.EOF), Abort sends ABORT (SO_LINGER 0; the peer sees
-//     ECONNRESET).
+//     ECONNRESET, wrapped with transport.ErrAborted).
 //
 // Stream counts are requested with SCTP_INITMSG (Config) and the negotiated
 // ones read back with SCTP_STATUS. Several local and remote addresses give a

@@ -296,8 +296,15 @@ func TestKernelAbort(t *testing.T) {
 	if err := c.Abort(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Recv(make([]byte, 64)); !errors.Is(err, syscall.ECONNRESET) {
-		t.Fatalf("after Abort the peer reads %v, want ECONNRESET", err)
+	if _, _, err := s.Recv(make([]byte, 64)); !errors.Is(err, syscall.ECONNRESET) || !errors.Is(err, transport.ErrAborted) {
+		t.Fatalf("after Abort the peer reads %v, want ECONNRESET and transport.ErrAborted", err)
+	}
+	// This end closed it: net.ErrClosed, not the peer's abort.
+	if _, _, err := c.Recv(make([]byte, 64)); !errors.Is(err, net.ErrClosed) || errors.Is(err, transport.ErrAborted) {
+		t.Fatalf("after its own Abort the aborting end reads %v, want net.ErrClosed", err)
+	}
+	if err := c.Send([]byte{1}, 0, transport.PPIDM3UA); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("after its own Abort the aborting end sends: %v, want net.ErrClosed", err)
 	}
 }
 

@@ -147,7 +147,7 @@ func (c *Conn) Send(msg []byte, stream uint16, ppid uint32) error {
 		}
 		return err
 	case e != 0:
-		return os.NewSyscallError("sendmsg", e)
+		return syscallError("sendmsg", e)
 	case n != len(msg):
 		// SCTP queues a message whole or not at all.
 		return fmt.Errorf("sctp: sendmsg queued %d of %d octets", n, len(msg))
@@ -172,6 +172,16 @@ func (c *Conn) recvmsgFd(fd uintptr) bool {
 	}
 }
 
+// syscallError names the failed call; ECONNRESET, which the kernel
+// reports once the peer sent ABORT, also wraps transport.ErrAborted.
+func syscallError(op string, e syscall.Errno) error {
+	err := os.NewSyscallError(op, e)
+	if e == syscall.ECONNRESET {
+		return fmt.Errorf("%w: %w", transport.ErrAborted, err)
+	}
+	return err
+}
+
 // recvmsg reads (part of) one message into p: the octets, the flags
 // (MSG_EOR, MSG_NOTIFICATION) and, in c.roob, the control messages.
 func (c *Conn) recvmsg(p []byte) (int, int, error) {
@@ -191,7 +201,7 @@ func (c *Conn) recvmsg(p []byte) (int, int, error) {
 		}
 		return 0, 0, err
 	case c.rerr != 0:
-		return 0, 0, os.NewSyscallError("recvmsg", c.rerr)
+		return 0, 0, syscallError("recvmsg", c.rerr)
 	}
 	return c.rn, int(c.rhdr.Flags), nil
 }
@@ -216,9 +226,10 @@ func (c *Conn) drainMessage() error {
 // (RFC 6458 §8.1.21: without MSG_EOR more of the message follows). A
 // message longer than buf is read to its end, dropped, and reported as
 // transport.ErrTooLong; the next Recv returns the following one. io.EOF:
-// the peer shut the association down (SHUTDOWN); a syscall error such as
-// ECONNRESET: it was lost (ABORT, retransmissions exhausted); net.ErrClosed
-// after Close or Abort.
+// the peer shut the association down (SHUTDOWN); ECONNRESET wrapped with
+// transport.ErrAborted: the peer aborted it (ABORT); another syscall error:
+// it was lost otherwise (retransmissions exhausted); net.ErrClosed after
+// Close or Abort.
 func (c *Conn) Recv(buf []byte) (int, transport.Info, error) {
 	for {
 		n, flags, err := c.recvmsg(buf)
@@ -300,7 +311,7 @@ func (c *Conn) addrs(which int) []net.Addr {
 func (c *Conn) Close() error { return c.close(false) }
 
 // Abort sends ABORT (SO_LINGER with a zero timeout, RFC 6458 §8.1.4); the
-// peer's Recv fails with ECONNRESET.
+// peer's Recv fails with ECONNRESET, wrapped with transport.ErrAborted.
 func (c *Conn) Abort() error { return c.close(true) }
 
 func (c *Conn) close(abort bool) error {

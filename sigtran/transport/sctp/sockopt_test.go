@@ -259,3 +259,17 @@ func TestNoKernelSCTP(t *testing.T) {
 		t.Fatalf("other socket errors are not a missing kernel: %v", e)
 	}
 }
+
+// TestSyscallErrorAborted: the errno the kernel gives after a peer's ABORT
+// is also transport.ErrAborted; other errors are not.
+func TestSyscallErrorAborted(t *testing.T) {
+	err := syscallError("recvmsg", syscall.ECONNRESET)
+	if !errors.Is(err, syscall.ECONNRESET) || !errors.Is(err, transport.ErrAborted) {
+		t.Fatalf("ECONNRESET: %v", err)
+	}
+	for _, e := range []syscall.Errno{syscall.ETIMEDOUT, syscall.EPIPE, syscall.ENOTCONN} {
+		if err := syscallError("sendmsg", e); !errors.Is(err, e) || errors.Is(err, transport.ErrAborted) {
+			t.Errorf("%v: %v", e, err)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sipgw/sipgw/sigtran/transport"
@@ -90,15 +91,31 @@ func (c *Conn) Send(msg []byte, stream uint16, ppid uint32) error {
 		return &FrameError{Version: msg[0], Length: uint32(n), Reason: fmt.Sprintf("length field is not the message length %d", len(msg))}
 	}
 	_, err = c.c.Write(msg)
+	return reset(err)
+}
+
+// reset marks a connection reset (the peer's Abort: RST) as
+// transport.ErrAborted, the way every transport reports an abort.
+func reset(err error) error {
+	if err != nil && errors.Is(err, syscall.ECONNRESET) {
+		return fmt.Errorf("%w: %w", transport.ErrAborted, err)
+	}
 	return err
 }
 
 // Recv reads the next M3UA message into buf. A message longer than buf is
 // skipped and reported as transport.ErrTooLong; the next Recv returns the
 // following message. io.EOF: the peer closed between messages;
-// io.ErrUnexpectedEOF: in the middle of one; ErrFrame: the stream is not
-// M3UA (sticky).
+// io.ErrUnexpectedEOF: in the middle of one; an error wrapping
+// transport.ErrAborted: the peer reset the connection (its Abort);
+// net.ErrClosed: this end closed it; ErrFrame: the stream is not M3UA
+// (sticky).
 func (c *Conn) Recv(buf []byte) (int, transport.Info, error) {
+	n, info, err := c.recv(buf)
+	return n, info, reset(err)
+}
+
+func (c *Conn) recv(buf []byte) (int, transport.Info, error) {
 	info := transport.Info{PPID: transport.PPIDM3UA}
 	if c.broken != nil {
 		return 0, info, c.broken
@@ -151,7 +168,8 @@ func (c *Conn) RemoteAddrs() []net.Addr { return []net.Addr{c.c.RemoteAddr()} }
 func (c *Conn) Close() error { return c.c.Close() }
 
 // Abort resets the connection (SO_LINGER 0 sends RST, the closest TCP has
-// to an SCTP ABORT); the peer's Recv fails with a connection reset.
+// to an SCTP ABORT); the peer's Recv fails with a connection reset that
+// wraps transport.ErrAborted.
 func (c *Conn) Abort() error {
 	_ = c.c.SetLinger(0)
 	return c.c.Close()

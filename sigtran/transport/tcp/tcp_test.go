@@ -246,6 +246,9 @@ func TestCloseUnblocksRecvAndPeerSeesEOF(t *testing.T) {
 	if _, _, err := b.Recv(make([]byte, 64)); err != io.EOF {
 		t.Fatalf("peer Recv = %v, want io.EOF", err)
 	}
+	if err := a.Send(m3ua(3, 1, nil), 0, transport.PPIDM3UA); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("local Send after Close = %v, want net.ErrClosed", err)
+	}
 }
 
 func TestAbortPeerSeesReset(t *testing.T) {
@@ -254,8 +257,15 @@ func TestAbortPeerSeesReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := b.Recv(make([]byte, 64))
-	if !errors.Is(err, syscall.ECONNRESET) {
-		t.Fatalf("peer Recv after Abort = %v, want ECONNRESET", err)
+	if !errors.Is(err, syscall.ECONNRESET) || !errors.Is(err, transport.ErrAborted) {
+		t.Fatalf("peer Recv after Abort = %v, want ECONNRESET and transport.ErrAborted", err)
+	}
+	// This end closed it: net.ErrClosed, not an abort.
+	if _, _, err := a.Recv(make([]byte, 64)); !errors.Is(err, net.ErrClosed) || errors.Is(err, transport.ErrAborted) {
+		t.Fatalf("local Recv after Abort = %v, want net.ErrClosed", err)
+	}
+	if err := a.Send(m3ua(3, 1, nil), 0, transport.PPIDM3UA); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("local Send after Abort = %v, want net.ErrClosed", err)
 	}
 }
 
