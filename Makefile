@@ -17,7 +17,7 @@ build:
 # sync.Pool drop items on purpose). Kernel SCTP and the osmo-stp scenarios
 # run under it in the VM stage.
 RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ \
-	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/
+	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/...
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (tshark), checks formatting and vet, runs every fuzz target briefly, then
