@@ -87,7 +87,11 @@ func (sipFramer) Frame(b []byte) (int, error) {
 		return 0, nil
 	}
 	cl := 0
-	for line := range bytes.SplitSeq(b[nl+1:he], []byte("\r\n")) {
+	var head []byte // the header fields; none when the start line's CRLF begins the empty line
+	if he > nl {
+		head = b[nl+1 : he]
+	}
+	for line := range bytes.SplitSeq(head, []byte("\r\n")) {
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		name = bytes.TrimSpace(name)
 		if !ok || !(bytes.EqualFold(name, []byte("Content-Length")) || bytes.EqualFold(name, []byte("l"))) {
