@@ -80,6 +80,8 @@ func (p *peer) sink(now time.Time, acts []q764.Action) {
 				acm := isup.New(isup.ITU, isup.ACM, a.CIC)
 				acm.Set(&isup.BackwardCallIndicators{CalledStatus: isup.SubscriberFree})
 				go func(cic uint16) {
+					// After the overlap digits (SAMs go only before ACM).
+					time.Sleep(300 * time.Millisecond)
 					p.mu.Lock()
 					defer p.mu.Unlock()
 					p.drv.Request(time.Now(), q764.Request{Kind: q764.ReqACM, CIC: cic, Msg: acm})
