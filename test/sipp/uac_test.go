@@ -1,0 +1,124 @@
+package sipp
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sipgw/sipgw/gateway/sim"
+	"github.com/sipgw/sipgw/isup"
+)
+
+// uacDoc is a gateway for SIPp UACs on 127.0.0.1 with the in-process
+// simulator behind one ISUP trunk; the simulator's rules give each test
+// its outcome by number.
+const uacDoc = `sip: {udp: "127.0.0.1:0"}
+sip_trunks:
+  - name: sipp
+    acl: [127.0.0.1/32]
+    sip_overlap: true
+    no_answer: 2s
+    mapping: {sip: {profile: sip-i}}
+sigtran:
+  - name: gw
+    point_code: 1-1-1
+    associations: [{name: ex, transport: mem, remote: "exchange:1"}]
+isup_trunks: [{name: pstn, sigtran: gw, peer_pc: 1-1-2, cics: 1-64}]
+routes: [{prefix: "", from: sipp, to: [pstn]}]
+simulator:
+  trunk: pstn
+  rules:
+    - {prefix: "486", action: busy}
+    - {prefix: "404", action: reject, cause: 1}
+    - {prefix: "408", action: noanswer}
+    - {prefix: "183", action: answer, inband: true, ring: 100ms, answer: 200ms}
+    - {prefix: "55", action: answer, ring: 500ms}
+    - {prefix: "777", action: answer, hold: 300ms}
+    - {prefix: "9", action: answer, ring: 50ms, answer: 20s}
+    - {prefix: "", action: answer}
+`
+
+// isupSeen summarises the simulator's messages: "<IAM 2001000" received,
+// ">ACM" sent, "<REL 16".
+func isupSeen(evs []sim.Event) string {
+	var b []string
+	for _, e := range evs {
+		if e.Type == isup.GRS || e.Type == isup.GRA {
+			continue // the start-up reset
+		}
+		s := ">"
+		if e.Kind == sim.EvReceived {
+			s = "<"
+		}
+		s += e.Type.String()
+		switch e.Type {
+		case isup.IAM, isup.SAM:
+			s += " " + e.Called
+		case isup.REL:
+			s += " " + itoa(int(e.Cause))
+		}
+		b = append(b, s)
+	}
+	return strings.Join(b, " ")
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	s := ""
+	for ; n > 0; n /= 10 {
+		s = string(rune('0'+n%10)) + s
+	}
+	return s
+}
+
+// firstWith returns the first received message starting with prefix.
+func firstWith(msgs []string, prefix string) string {
+	for _, m := range msgs {
+		if strings.HasPrefix(m, prefix) {
+			return m
+		}
+	}
+	return ""
+}
+
+func TestUAC(t *testing.T) {
+	requireSIPp(t)
+	x := startGateway(t, uacDoc)
+	rows := []struct {
+		name, scenario, service string
+		isup                    string // what the simulator saw, in order
+		sip                     []string
+	}{
+		{"answered, caller hangs up", "uac_answer.xml", "2001000", "<IAM 2001000 >ACM >ANM <REL 16 >RLC",
+			[]string{"SIP/2.0 180", "application/ISUP", "SIP/2.0 200"}},
+		{"busy 486 ↔ 17", "uac_486.xml", "4861", "<IAM 4861 >REL 17 <RLC", []string{"Reason: Q.850;cause=17"}},
+		{"reject 404 ↔ 1", "uac_404.xml", "4041", "<IAM 4041 >REL 1 <RLC", []string{"Reason: Q.850;cause=1"}},
+		{"no answer", "uac_480.xml", "4081", "<IAM 4081 >ACM <REL 19 >RLC", []string{"SIP/2.0 180", "Reason: Q.850;cause=19"}},
+		{"CANCEL before answer", "uac_cancel.xml", "9001", "<IAM 9001 >ACM <REL 16 >RLC", []string{"SIP/2.0 487"}},
+		{"BYE from the exchange", "uac_remote_bye.xml", "7771", "<IAM 7771 >ACM >ANM >REL 16 <RLC", []string{"BYE sip:", "Reason: Q.850;cause=16"}},
+		{"183 early media with PRACK", "uac_prack.xml", "1831", "<IAM 1831 >ACM >CPG >ANM <REL 16 >RLC",
+			[]string{"SIP/2.0 183", "Require: 100rel", "RSeq: 1", "SIP/2.0 180", "RSeq: 2"}},
+		{"overlap dialling", "uac_overlap.xml", "", "<IAM 55 <SAM 12345 >ACM >ANM <REL 16 >RLC", []string{"SIP/2.0 484"}},
+		{"malformed SIP-I body", "uac_malformed.xml", "2001000", "", []string{"SIP/2.0 400"}},
+		{"serving after it", "uac_answer.xml", "2001001", "<IAM 2001001 >ACM >ANM <REL 16 >RLC", nil},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			mark := x.simMark()
+			trace := runSIPp(t, x.addr, sippRun{scenario: r.scenario, service: r.service})
+			x.waitIdle(10 * time.Second)
+			got := isupSeen(x.simEvents(mark))
+			if got != r.isup {
+				t.Errorf("ISUP at the exchange:\n got %s\nwant %s", got, r.isup)
+			}
+			msgs := strings.Join(received(trace), "\n")
+			for _, w := range r.sip {
+				if !strings.Contains(msgs, w) {
+					t.Errorf("SIPp did not receive %q in:\n%s", w, tail(msgs, 4000))
+				}
+			}
+		})
+	}
+}
