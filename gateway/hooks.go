@@ -39,12 +39,12 @@ type Observer interface {
 // NopObserver observes nothing.
 type NopObserver struct{}
 
-func (NopObserver) CallStarted(string, string, string)                  {}
-func (NopObserver) CallAnswered(string, string, string)                 {}
-func (NopObserver) CallEnded(ops.CDR)                                   {}
-func (NopObserver) CallRefused(string, int, string)                     {}
+func (NopObserver) CallStarted(string, string, string)                        {}
+func (NopObserver) CallAnswered(string, string, string)                       {}
+func (NopObserver) CallEnded(ops.CDR)                                         {}
+func (NopObserver) CallRefused(string, int, string)                           {}
 func (NopObserver) CircuitState(string, uint16, circuit.State, circuit.State) {}
-func (NopObserver) AssociationState(string, string, string, string)     {}
-func (NopObserver) PeerState(string, string)                            {}
+func (NopObserver) AssociationState(string, string, string, string)           {}
+func (NopObserver) PeerState(string, string)                                  {}
 
 var _ Observer = NopObserver{}

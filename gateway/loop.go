@@ -75,11 +75,11 @@ type pendingEv struct {
 type eventKind uint8
 
 const (
-	evNewCall  eventKind = iota + 1 // an INVITE routed to this trunk (leg, msg)
-	evSIP                           // a SIP request or response of a leg (msg, req/tx or res)
-	evISUP                          // an ISUP message from the peer (data)
-	evFunc                          // run fn on the loop
-	evTxTimeout                     // a client transaction of a leg ended without a final response
+	evNewCall   eventKind = iota + 1 // an INVITE routed to this trunk (leg, msg)
+	evSIP                            // a SIP request or response of a leg (msg, req/tx or res)
+	evISUP                           // an ISUP message from the peer (data)
+	evFunc                           // run fn on the loop
+	evTxTimeout                      // a client transaction of a leg ended without a final response
 )
 
 // event is what the loop's channel carries.

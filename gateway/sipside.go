@@ -39,11 +39,11 @@ type leg struct {
 	start  time.Time
 	trunk  atomic.Pointer[trunk]
 	// Loop-owned from here on.
-	entry   uint64
-	attempt int   // fall-over attempts made
-	targets []int // ISUP trunks of the route still to try
+	entry    uint64
+	attempt  int   // fall-over attempts made
+	targets  []int // ISUP trunks of the route still to try
 	fallover []int
-	invite  *call.Msg // the first INVITE (fall-over feeds it again)
+	invite   *call.Msg // the first INVITE (fall-over feeds it again)
 
 	localTag, remoteTag string
 	local, remote       sip.Uri // From/To addresses of the dialog (ours, theirs)

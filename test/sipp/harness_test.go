@@ -275,4 +275,5 @@ func (x *gw) cdrList() []string {
 	defer x.cdrs.mu.Unlock()
 	return append([]string(nil), x.cdrs.list...)
 }
+
 type opsCDR = ops.CDR
