@@ -896,7 +896,7 @@ func (st *sipTrunk) admitInvite() (bool, int) {
 		st.mu.Lock()
 		now := time.Now()
 		if st.last.IsZero() {
-			st.tokens = st.cfg.CPS
+			st.tokens = max(st.cfg.CPS, 1)
 		} else {
 			st.tokens = min(st.tokens+now.Sub(st.last).Seconds()*st.cfg.CPS, max(st.cfg.CPS, 1))
 		}

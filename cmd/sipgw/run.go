@@ -137,7 +137,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 	}
 	enc := yaml.NewEncoder(stdout)
 	enc.SetIndent(2)
-	if err := enc.Encode(c); err != nil {
+	if err := enc.Encode(c.Effective()); err != nil {
 		return err
 	}
 	return enc.Close()

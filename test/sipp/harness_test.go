@@ -277,3 +277,30 @@ func (x *gw) cdrList() []string {
 }
 
 type opsCDR = ops.CDR
+
+// runSIPpErr runs SIPp off the test goroutine; it returns "" or why it
+// failed.
+func runSIPpErr(addr string, r sippRun) string {
+	bin, err := exec.LookPath("sipp")
+	if err != nil {
+		return err.Error()
+	}
+	dir, err := os.MkdirTemp("", "sipp")
+	if err != nil {
+		return err.Error()
+	}
+	defer os.RemoveAll(dir)
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return err.Error()
+	}
+	port := c.LocalAddr().(*net.UDPAddr).Port
+	c.Close()
+	args := []string{addr, "-sf", filepath.Join("scenarios", r.scenario), "-m", "1", "-i", "127.0.0.1", "-p", strconv.Itoa(port),
+		"-nostdin", "-timeout", "30s", "-timeout_error", "-s", r.service}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		return err.Error() + "\n" + tail(string(out), 2000)
+	}
+	return ""
+}

@@ -122,3 +122,61 @@ func TestUAC(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownSource: an INVITE from an address in no trunk's ACL is
+// refused with 403 and nothing reaches ISUP (no open relay into the PSTN).
+func TestUnknownSource(t *testing.T) {
+	requireSIPp(t)
+	x := startGateway(t, uacDoc)
+	mark := x.simMark()
+	trace := runSIPp(t, x.addr, sippRun{scenario: "uac_403.xml", service: "2001000", local: "127.0.0.2"})
+	if m := firstWith(received(trace), "SIP/2.0 403"); !strings.Contains(m, "Reason: Q.850;cause=21") {
+		t.Errorf("403 without the cause: %q", m)
+	}
+	if got := isupSeen(x.simEvents(mark)); got != "" {
+		t.Errorf("ISUP for a refused call: %s", got)
+	}
+	// The gateway still serves its trunk.
+	runSIPp(t, x.addr, sippRun{scenario: "uac_answer.xml", service: "2001000"})
+	x.waitIdle(10 * time.Second)
+}
+
+// TestLimits: beyond the trunk's calls per second the INVITE gets 503 with
+// Retry-After; beyond max_calls too; the calls within them go through.
+func TestLimits(t *testing.T) {
+	requireSIPp(t)
+	doc := strings.Replace(uacDoc, "    no_answer: 2s\n", "    no_answer: 2s\n    cps: 0.2\n    max_calls: 1\n", 1)
+	x := startGateway(t, doc)
+	mark := x.simMark()
+	runSIPp(t, x.addr, sippRun{scenario: "uac_answer.xml", service: "2001000"})
+	trace := runSIPp(t, x.addr, sippRun{scenario: "uac_503.xml", service: "2001000"})
+	if m := firstWith(received(trace), "SIP/2.0 503"); !strings.Contains(m, "Retry-After: 1") {
+		t.Errorf("CPS 503 without Retry-After 1: %q", m)
+	}
+	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
+		t.Errorf("ISUP: %s", got)
+	}
+	x.waitIdle(10 * time.Second)
+}
+
+// TestMaxCalls: while one call rings, a second INVITE gets 503 with the
+// max_calls Retry-After (5 s).
+func TestMaxCalls(t *testing.T) {
+	requireSIPp(t)
+	doc := strings.Replace(uacDoc, "    no_answer: 2s\n", "    no_answer: 2s\n    max_calls: 1\n", 1)
+	x := startGateway(t, doc)
+	done := make(chan string, 1)
+	go func() {
+		// Rings until SIPp cancels it (the 9 prefix answers after 20 s).
+		done <- runSIPpErr(x.addr, sippRun{scenario: "uac_cancel.xml", service: "9001"})
+	}()
+	time.Sleep(120 * time.Millisecond)
+	trace := runSIPp(t, x.addr, sippRun{scenario: "uac_503.xml", service: "2001000"})
+	if m := firstWith(received(trace), "SIP/2.0 503"); !strings.Contains(m, "Retry-After: 5") {
+		t.Errorf("max_calls 503 without Retry-After 5: %q", m)
+	}
+	if err := <-done; err != "" {
+		t.Errorf("the ringing call: %s", err)
+	}
+	x.waitIdle(10 * time.Second)
+}
