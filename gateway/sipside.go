@@ -429,6 +429,9 @@ func (l *leg) headers(msg sip.Message, m *call.Msg) {
 	if m.Contact != "" {
 		msg.AppendHeader(sip.NewHeader("Contact", "<"+m.Contact+">"))
 	}
+	if len(m.Body) > 0 && l.st.cfg.ISUPEncoding == "base64" {
+		m.Body = base64ISUP(m.ContentType, m.Body)
+	}
 	if len(m.Body) > 0 {
 		ct := sip.ContentTypeHeader(m.ContentType)
 		msg.AppendHeader(&ct)

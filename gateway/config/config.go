@@ -109,6 +109,10 @@ type SIPTrunk struct {
 	NoAnswer Duration `yaml:"no_answer,omitempty"`
 	// MaxAttempts bounds the IAMs of one call (default 2).
 	MaxAttempts int `yaml:"max_attempts,omitempty"`
+	// ISUPEncoding is the Content-Transfer-Encoding of the ISUP parts the
+	// gateway sends: binary (default) or base64 (for text-only peers and
+	// tools).
+	ISUPEncoding string `yaml:"isup_encoding,omitempty"`
 	// T1 is the SIP round-trip estimate (default 500 ms).
 	T1 Duration `yaml:"t1,omitempty"`
 	// Mapping is the interworking of this trunk (interwork/mapping): SIP

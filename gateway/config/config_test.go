@@ -169,6 +169,7 @@ func TestErrors(t *testing.T) {
 		{"empty alias", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    aliases: {x: \"\"}\n"), "f.yaml:6:", "sip_trunks[0].aliases", "empty alias"},
 		{"bad rel100", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    rel100: always\n"), "f.yaml:6:", "sip_trunks[0].rel100", "unknown policy"},
 		{"bad overlap", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    overlap: maybe\n"), "f.yaml:6:", "sip_trunks[0].overlap", "unknown mode"},
+		{"bad isup encoding", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    isup_encoding: hex\n"), "f.yaml:6:", "sip_trunks[0].isup_encoding", "unknown encoding"},
 		{"bad forking", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    forking: all\n"), "f.yaml:6:", "sip_trunks[0].forking", "unknown policy"},
 		{"negative collect", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    collect: -1s\n"), "f.yaml:6:", "sip_trunks[0].collect", "negative"},
 		{"max attempts", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    max_attempts: 11\n"), "f.yaml:6:", "sip_trunks[0].max_attempts", "outside 0–10"},

@@ -314,6 +314,14 @@ func (v *validator) sipTrunk(p string, t *SIPTrunk, variants map[isup.Variant]bo
 	} else {
 		v.bad(p+".overlap", "unknown mode %q (none, collect, invites)", t.Overlap)
 	}
+	switch strings.ToLower(t.ISUPEncoding) {
+	case "", "binary":
+		t.ISUPEncoding = ""
+	case "base64":
+		t.ISUPEncoding = "base64"
+	default:
+		v.bad(p+".isup_encoding", "unknown encoding %q (binary, base64)", t.ISUPEncoding)
+	}
 	if r, ok := enum(t.Forking, "first", "each"); ok {
 		cc.Forking = call.ForkPolicy(r)
 	} else {
@@ -498,6 +506,9 @@ func (v *validator) association(p string, a *Association) m3ua.PeerConfig {
 			}
 		}
 	case "tcp":
+		// TCP has no streams: every message arrives on "stream 0", where
+		// RFC 4666 §1.4.7 wants no DATA.
+		pc.Compat.AcceptDATAOnStream0 = true
 		for _, f := range []struct{ key, val string }{{"remote", a.Remote}, {"local", a.Local}, {"listen", a.Listen}} {
 			if f.val != "" {
 				v.hostPort(p+"."+f.key, f.val)

@@ -225,6 +225,8 @@ func New(c *config.Config, o Options) (*Sim, error) {
 	if as.NetworkAppearance != nil {
 		peer.NetworkAppearance, peer.HasNA = *as.NetworkAppearance, true
 	}
+	// TCP has no streams (the gateway's side does the same).
+	peer.Compat.AcceptDATAOnStream0 = strings.EqualFold(tname, "tcp")
 	if strings.EqualFold(as.Exchange, "double") {
 		peer.Exchange = m3ua.DoubleExchange
 	}

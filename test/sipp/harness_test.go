@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -72,13 +73,39 @@ type cdrs struct {
 // checks it left nothing behind.
 func startGateway(t *testing.T, doc string) *gw {
 	t.Helper()
-	before := runtime.NumGoroutine()
+	leakCheck(t, runtime.NumGoroutine())
+	return startGatewayNoLeakCheck(t, doc)
+}
+
+// leakCheck, registered before the gateways it covers start (cleanups run
+// last in, first out), fails the test if more than before goroutines are
+// left once they stopped (sipgo's timers fire and end within seconds).
+func leakCheck(t *testing.T, before int) {
+	t.Cleanup(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before+2 {
+			buf := make([]byte, 1<<20)
+			t.Errorf("goroutines: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+		}
+	})
+}
+
+func startGatewayNoLeakCheck(t *testing.T, doc string) *gw {
+	t.Helper()
 	c, err := config.Parse(t.Name()+".yaml", []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cd := &cdrs{}
-	g, err := gateway.New(c, gateway.Options{CDR: cdrWriter{cd}})
+	o := gateway.Options{CDR: cdrWriter{cd}}
+	if os.Getenv("SIPGW_TEST_LOG") != "" {
+		// Debugging: the gateway's log on standard error.
+		o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	g, err := gateway.New(c, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,15 +132,6 @@ func startGateway(t *testing.T, doc string) *gw {
 			}
 		case <-time.After(15 * time.Second):
 			t.Error("gateway did not stop")
-		}
-		// No goroutine left behind (sipgo's timers fire and end).
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before+2 {
-			buf := make([]byte, 1<<20)
-			t.Errorf("goroutines: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
 		}
 	})
 	return x
@@ -203,6 +221,13 @@ type sippRun struct {
 
 func runSIPp(t *testing.T, addr string, r sippRun) string {
 	t.Helper()
+	return startSIPp(t, addr, r)()
+}
+
+// startSIPp starts SIPp (a UAS waits for its calls); the function it
+// returns waits for it to end and returns its message trace.
+func startSIPp(t *testing.T, addr string, r sippRun) func() string {
+	t.Helper()
 	bin := requireSIPp(t)
 	dir := t.TempDir()
 	msgs := filepath.Join(dir, "messages.log")
@@ -218,24 +243,33 @@ func runSIPp(t *testing.T, addr string, r sippRun) string {
 	if r.port == 0 {
 		r.port = freePort(t)
 	}
-	args := []string{addr, "-sf", filepath.Join("scenarios", r.scenario), "-m", strconv.Itoa(r.calls),
+	var args []string
+	if addr != "" {
+		args = append(args, addr)
+	}
+	args = append(args, "-sf", filepath.Join("scenarios", r.scenario), "-m", strconv.Itoa(r.calls),
 		"-r", strconv.Itoa(r.rate), "-i", r.local, "-p", strconv.Itoa(r.port), "-nostdin", "-timeout", "30s",
-		"-timeout_error", "-trace_msg", "-message_file", msgs, "-trace_err", "-error_file", filepath.Join(dir, "errors.log")}
+		"-timeout_error", "-trace_msg", "-message_file", msgs, "-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
 	if r.service != "" {
 		args = append(args, "-s", r.service)
 	}
 	args = append(args, r.extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.Dir = "."
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	trace, _ := os.ReadFile(msgs)
-	if (err != nil) != r.wantFail {
-		errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
-		t.Fatalf("sipp %s: %v\n%s\nerrors:\n%s\nmessages:\n%s", r.scenario, err, tail(out.String(), 3000), tail(string(errs), 3000), tail(string(trace), 6000))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	return string(trace)
+	return func() string {
+		t.Helper()
+		err := cmd.Wait()
+		trace, _ := os.ReadFile(msgs)
+		if (err != nil) != r.wantFail {
+			errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
+			t.Fatalf("sipp %s: %v\n%s\nerrors:\n%s\nmessages:\n%s", r.scenario, err, tail(out.String(), 3000), tail(string(errs), 3000), tail(string(trace), 6000))
+		}
+		return string(trace)
+	}
 }
 
 func tail(s string, n int) string {
