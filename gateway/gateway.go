@@ -298,6 +298,12 @@ func (g *Gateway) run(ctx context.Context) error {
 			return fmt.Errorf("sip udp %s: %w", a, err)
 		}
 		closers = append(closers, func() { c.Close() })
+		if uc, ok := c.(*net.UDPConn); ok {
+			// Bursts of INVITEs overflow the default 208 KiB socket buffer
+			// before sipgo's reader runs; the kernel caps this at rmem_max.
+			uc.SetReadBuffer(8 << 20)
+			uc.SetWriteBuffer(8 << 20)
+		}
 		g.addrs["udp"] = c.LocalAddr().String()
 		g.ports["udp"] = c.LocalAddr().(*net.UDPAddr).Port
 		serve["udp"] = func() error { return ua.TransportLayer().ServeUDP(c) }

@@ -274,11 +274,15 @@ func (g *Gateway) invite(req *sip.Request, tx *sip.ServerTx) {
 // trying sends 100 Trying at once (RFC 3261 §8.2.6.1) and gives the
 // INVITE our To tag, so that the 487 sipgo sends by itself on CANCEL
 // carries it too.
+//
+// The 100 carries no tag (RFC 3261 §8.2.6.2 allows either): under load
+// sipgo may have sent its own tagless 100 first (after 200 ms), and UACs
+// such as SIPp take a second 100 with a tag for another dialog.
 func (g *Gateway) trying(req *sip.Request, tx sip.ServerTransaction, l *leg) {
+	res := sip.NewResponseFromRequest(req, 100, "Trying", nil)
 	if to := req.To(); to != nil {
 		to.Params.Add("tag", l.localTag)
 	}
-	res := sip.NewResponseFromRequest(req, 100, "Trying", nil)
 	if err := tx.Respond(res); err != nil {
 		g.log.Debug("100 Trying", "err", err)
 	}

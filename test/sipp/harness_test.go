@@ -103,7 +103,7 @@ func startGatewayNoLeakCheck(t *testing.T, doc string) *gw {
 	o := gateway.Options{CDR: cdrWriter{cd}}
 	if os.Getenv("SIPGW_TEST_LOG") != "" {
 		// Debugging: the gateway's log on standard error.
-		o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	g, err := gateway.New(c, o)
 	if err != nil {
@@ -217,6 +217,7 @@ type sippRun struct {
 	port     int    // -p
 	extra    []string
 	wantFail bool
+	noTrace  bool // no message trace (load)
 }
 
 func runSIPp(t *testing.T, addr string, r sippRun) string {
@@ -249,7 +250,10 @@ func startSIPp(t *testing.T, addr string, r sippRun) func() string {
 	}
 	args = append(args, "-sf", filepath.Join("scenarios", r.scenario), "-m", strconv.Itoa(r.calls),
 		"-r", strconv.Itoa(r.rate), "-i", r.local, "-p", strconv.Itoa(r.port), "-nostdin", "-timeout", "30s",
-		"-timeout_error", "-trace_msg", "-message_file", msgs, "-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
+		"-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
+	if !r.noTrace {
+		args = append(args, "-trace_msg", "-message_file", msgs)
+	}
 	if r.service != "" {
 		args = append(args, "-s", r.service)
 	}
