@@ -1,0 +1,288 @@
+package gateway
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
+	"github.com/sipgw/sipgw/gateway/config"
+	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/isup/circuit"
+	"github.com/sipgw/sipgw/isup/sipi"
+)
+
+const doc = `sip: {udp: "127.0.0.1:0"}
+sip_trunks:
+  - name: a
+    acl: [127.0.0.1/32]
+    auth: {realm: gw, username: alice, password: secret}
+  - name: b
+    peers: ["PEER"]
+    options_interval: 1s
+sigtran:
+  - name: g
+    point_code: 1-1-1
+    associations: [{name: x, transport: mem, remote: "sim:1"}]
+isup_trunks: [{name: p, sigtran: g, peer_pc: 1-1-2, cics: 1-40}]
+routes:
+  - {prefix: "49", from: a, to: [p]}
+  - {prefix: "", from: p, to: [b]}
+simulator: {trunk: p}
+shutdown_timeout: 3s
+`
+
+// run starts a gateway of document d (PEER replaced by peer) and stops it
+// when the test ends, checking the shutdown left every circuit idle.
+func run(t *testing.T, d, peer string) *Gateway {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gw.yaml")
+	if err := os.WriteFile(file, []byte(strings.ReplaceAll(d, "PEER", peer)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := New(c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.Run(ctx) }()
+	select {
+	case <-g.Ready():
+	case err := <-done:
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		if err := g.Run(context.Background()); err == nil {
+			t.Error("a second Run was accepted")
+		}
+	})
+	waitCircuits(t, g, func(s circuit.Status) bool { return s.State == circuit.Idle })
+	return g
+}
+
+func waitCircuits(t *testing.T, g *Gateway, ok func(circuit.Status) bool) []circuit.Status {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tcs, err := g.Circuits(context.Background(), "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := true
+		for _, s := range tcs[0].Circuits {
+			all = all && ok(s)
+		}
+		if all {
+			return tcs[0].Circuits
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("circuits: %+v", tcs[0].Circuits)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestOperator: block, unblock and reset CIC ranges through ops.Gateway;
+// the q764 Trunk sends the group messages and the far end (the
+// simulator) answers them.
+func TestOperator(t *testing.T) {
+	g := run(t, doc, "127.0.0.1:9")
+	ctx := context.Background()
+	rs, _ := circuit.ParseRanges("1-3,7")
+	if err := g.Block(ctx, "p", rs); err != nil {
+		t.Fatal(err)
+	}
+	waitCircuits(t, g, func(s circuit.Status) bool {
+		return rs.Contains(s.CIC) == (s.State == circuit.LocalMaintBlocked)
+	})
+	// The far end acknowledged: it sees the same circuits blocked by us.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		simBlocked := 0
+		cs, _ := g.Sim().Circuits(ctx)
+		for _, s := range cs {
+			if s.State.RemotelyBlocked() != rs.Contains(s.CIC) {
+				simBlocked = -1
+				break
+			}
+			if s.State.RemotelyBlocked() {
+				simBlocked++
+			}
+		}
+		if simBlocked == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the simulator's circuits: %+v", cs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := g.Unblock(ctx, "p", rs); err != nil {
+		t.Fatal(err)
+	}
+	waitCircuits(t, g, func(s circuit.Status) bool { return s.State == circuit.Idle })
+	all, _ := circuit.ParseRanges("1-40")
+	if err := g.Reset(ctx, "p", all); err != nil {
+		t.Fatal(err)
+	}
+	waitCircuits(t, g, func(s circuit.Status) bool { return s.State == circuit.Idle })
+	bad, _ := circuit.ParseRanges("41")
+	if err := g.Block(ctx, "p", bad); err == nil || !strings.Contains(err.Error(), "not in trunk") {
+		t.Errorf("CIC outside the trunk: %v", err)
+	}
+	if err := g.Block(ctx, "nope", rs); err == nil {
+		t.Error("unknown trunk accepted")
+	}
+	if _, err := g.Circuits(ctx, "nope"); err == nil {
+		t.Error("unknown trunk listed")
+	}
+	if err := g.DropCall(ctx, "c999", 16); err == nil {
+		t.Error("dropped a call that does not exist")
+	}
+	calls, err := g.Calls(ctx)
+	if err != nil || len(calls) != 0 {
+		t.Errorf("calls %v %v", calls, err)
+	}
+	if err := g.ReloadRoutes(ctx); err != nil {
+		t.Errorf("reload: %v", err)
+	}
+	st, err := g.Status(ctx)
+	if err != nil || st.Version == "" || len(st.SIPTrunks) != 2 || len(st.Associations) == 0 || st.Associations[0].State != "up" {
+		t.Errorf("status %+v %v", st, err)
+	}
+}
+
+// TestKeepAlive: a peer that answers OPTIONS is up; one that does not is
+// down, and calls from ISUP are not routed to it (cause 3 toward ISUP).
+func TestKeepAlive(t *testing.T) {
+	ua, _ := sipgo.NewUA()
+	srv, _ := sipgo.NewServer(ua)
+	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+	})
+	l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.ServeUDP(l)
+	defer ua.Close()
+	g := run(t, doc, l.LocalAddr().String())
+	waitPeer(t, g, "up")
+
+	dead, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	addr := dead.LocalAddr().String()
+	dead.Close()
+	g2 := run(t, doc, addr)
+	waitPeer(t, g2, "down")
+	if st, _ := g2.routes().sipTarget("p", "123"); st != nil {
+		t.Error("routed to a peer that is down")
+	}
+}
+
+func waitPeer(t *testing.T, g *Gateway, want string) {
+	t.Helper()
+	deadline := time.Now().Add(6 * time.Second)
+	for {
+		st, _ := g.Status(context.Background())
+		for _, p := range st.SIPTrunks {
+			if p.Trunk == "b" && p.State == want {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("peer of b not %s: %+v", want, st.SIPTrunks)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestDigest: the challenge, and credentials computed by a client (the
+// digest package sipgo's client uses) are accepted; a wrong password,
+// another user or a forged nonce are not.
+func TestDigest(t *testing.T) {
+	c, err := config.Parse("d.yaml", []byte(strings.ReplaceAll(doc, "PEER", "127.0.0.1:9")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &sipTrunk{cfg: &c.SIPTrunks[0], secret: newSecret()}
+	chal, err := digest.ParseChallenge(st.challenge())
+	if err != nil || chal.Realm != "gw" || !chal.SupportsQOP("auth") {
+		t.Fatalf("challenge %+v %v", chal, err)
+	}
+	req := func(user, pass string, ch *digest.Challenge) *sip.Request {
+		r := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "49301", Host: "127.0.0.1"})
+		cred, err := digest.Digest(ch, digest.Options{Method: "INVITE", URI: "sip:49301@127.0.0.1", Username: user, Password: pass})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.AppendHeader(sip.NewHeader("Authorization", cred.String()))
+		return r
+	}
+	if !st.authorized(req("alice", "secret", chal)) {
+		t.Error("right credentials refused")
+	}
+	if st.authorized(req("alice", "wrong", chal)) || st.authorized(req("bob", "secret", chal)) {
+		t.Error("wrong credentials accepted")
+	}
+	forged := *chal
+	forged.Nonce = "5f5e100.00000000000000000000000000000000"
+	if st.authorized(req("alice", "secret", &forged)) {
+		t.Error("forged nonce accepted")
+	}
+	if st.authorized(sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", Host: "x"})) {
+		t.Error("no Authorization accepted")
+	}
+}
+
+// TestBase64ISUP: the ISUP part of a SIP-I body is re-encoded base64 and
+// still decodes to the same message; the SDP part is kept.
+func TestBase64ISUP(t *testing.T) {
+	m := isup.New(isup.ITU, isup.REL, 0)
+	m.Set(&isup.CauseIndicators{Value: 17, Location: isup.LocUser})
+	raw, _ := m.AppendBody(nil)
+	ct, body, err := sipi.Encode([]byte("v=0\r\n"), sipi.ISUP{Version: "itu-t92+", Message: raw}, "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := base64ISUP(ct, body)
+	if !strings.Contains(string(out), "Content-Transfer-Encoding: base64") || !strings.Contains(string(out), "v=0") {
+		t.Fatalf("%q", out)
+	}
+	dec, err := sipi.Decode(ct, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got isup.Message
+	found := false
+	for i := range dec.Parts {
+		if dec.Parts[i].ContentType.IsISUP() {
+			if err := dec.Parts[i].DecodeISUP(&got); err != nil {
+				t.Fatal(err)
+			}
+			found = true
+		}
+	}
+	var ci isup.CauseIndicators
+	if ok, _ := got.Get(&ci); !found || !ok || ci.Value != 17 {
+		t.Errorf("decoded %+v", got)
+	}
+	if string(base64ISUP("application/sdp", []byte("v=0"))) != "v=0" {
+		t.Error("a body without ISUP changed")
+	}
+}
