@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,9 +150,13 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 	if needMem {
 		g.memNet = mem.NewNetwork()
 	}
-	byPeer := make([]map[uint32]*trunk, len(cfg.Sigtran))
+	// ISUP from a stack is dispatched by OPC and CIC: several circuit
+	// groups (trunks) may share a signalling relation with their own CIC
+	// ranges; a CIC in none goes to the relation's first trunk, whose
+	// Trunk answers UCIC (Q.764 §2.12).
+	byPeer := make([]map[uint32][]*trunk, len(cfg.Sigtran))
 	for i := range cfg.Sigtran {
-		byPeer[i] = map[uint32]*trunk{}
+		byPeer[i] = map[uint32][]*trunk{}
 	}
 	for si := range cfg.Sigtran {
 		sg := &cfg.Sigtran[si]
@@ -178,15 +183,26 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 		}
 		for i := range cfg.ISUPTrunks {
 			t := &cfg.ISUPTrunks[i]
-			if t.R.Sigtran == si {
-				scfg.Routes = append(scfg.Routes, route.Route{DPC: t.R.Group.PeerPC(), Linkset: t.R.AS})
+			r := route.Route{DPC: t.R.Group.PeerPC(), Linkset: t.R.AS}
+			if t.R.Sigtran == si && !slices.Contains(scfg.Routes, r) {
+				scfg.Routes = append(scfg.Routes, r)
 			}
 		}
 		peers := byPeer[si]
 		scfg.OnISUP = func(u *m3ua.UserData) {
-			t := peers[u.OPC.Uint32()]
-			if t == nil {
+			ts := peers[u.OPC.Uint32()]
+			if len(ts) == 0 || len(u.Data) < 2 {
 				return
+			}
+			t := ts[0]
+			if len(ts) > 1 {
+				cic := uint16(u.Data[0]) | uint16(u.Data[1])<<8
+				for _, x := range ts {
+					if x.cfg.R.Group.Contains(cic & x.v.CICMask()) {
+						t = x
+						break
+					}
+				}
 			}
 			b := make([]byte, len(u.Data))
 			copy(b, u.Data)
@@ -215,7 +231,7 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 		}
 		g.trunks = append(g.trunks, t)
 		g.isupIdx[c.Name] = i
-		byPeer[c.R.Sigtran][t.peer.Uint32()] = t
+		byPeer[c.R.Sigtran][t.peer.Uint32()] = append(byPeer[c.R.Sigtran][t.peer.Uint32()], t)
 	}
 	g.rt.Store(g.compileRoutes(cfg.Routes))
 	if cfg.Simulator != nil && g.memNet != nil {

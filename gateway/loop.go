@@ -60,11 +60,12 @@ const (
 
 // entry is one call on the trunk.
 type entry struct {
-	id  uint64
-	c   *call.Call
-	leg *leg
-	cic uint16
-	has bool
+	id       uint64
+	c        *call.Call
+	leg      *leg
+	cic      uint16
+	has      bool
+	answered bool // the observer was told
 }
 
 type pendingEv struct {
@@ -257,6 +258,10 @@ func (t *trunk) feed(e *entry, ev call.Event) {
 	for i := range acts {
 		t.do1(now, e, &acts[i])
 	}
+	if !e.answered && t.calls[e.id] == e && e.c.State().ISUP == call.ISUPAnswered {
+		e.answered = true
+		t.gw.obs.CallAnswered(e.leg.st.cfg.Name, t.name, e.leg.dir.String())
+	}
 	// The call's circuit: a repeat attempt drops the old one.
 	if cic, ok := e.c.CIC(); ok && (!e.has || cic != e.cic) {
 		t.bind(e, cic)
@@ -435,6 +440,22 @@ func trimST(d string) string {
 // newSIPCall starts the SIP → ISUP call of leg l on this trunk with the
 // INVITE m (also the next attempt of a fall-over).
 func (t *trunk) newSIPCall(l *leg, m *call.Msg) {
+	if !t.reachable() {
+		// The peer exchange cannot be reached (association or route
+		// down): the next trunk of the route, or 503 with cause 41
+		// (temporary failure) rather than an IAM into the void and T7.
+		if len(l.targets) > 0 {
+			next := t.gw.trunks[l.targets[0]]
+			l.targets = l.targets[1:]
+			l.attempt++
+			l.trunk.Store(next)
+			t.log.Info("fall-over: peer unreachable", "call", l.id, "next", next.name)
+			go next.post(event{kind: evNewCall, leg: l, msg: m})
+			return
+		}
+		l.refuse(t, 503, "Q.850;cause=41;text=\"temporary failure\"")
+		return
+	}
 	ct := l.st.cfg.R.Calls[t.v]
 	e := &entry{id: t.gw.nextID.Add(1), leg: l}
 	l.entry = e.id
@@ -501,3 +522,11 @@ func (t *trunk) operator(kind q764.RequestKind, rs circuit.Ranges) error {
 type opError struct{ s string }
 
 func (e *opError) Error() string { return e.s }
+
+// reachable reports whether the M3UA route to the peer exchange is
+// usable now.
+func (t *trunk) reachable() bool {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // WaitRoute answers at once when the route is up
+	return t.stack.WaitRoute(ctx, t.peer) == nil
+}

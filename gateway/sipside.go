@@ -331,6 +331,34 @@ func (l *leg) receive(t *trunk, e *entry, ev event) {
 	t.feed(e, call.Event{Kind: call.EvSIP, SIP: m})
 }
 
+// refuse answers the leg's pending INVITE before any call exists and
+// frees the leg (no CDR: no call was attempted on ISUP).
+func (l *leg) refuse(t *trunk, status int, reason string) {
+	if l.invite != nil {
+		if st := l.srv[txKey{call.INVITE, l.invite.CSeq}]; st != nil {
+			delete(l.srv, txKey{call.INVITE, l.invite.CSeq})
+			res := sip.NewResponseFromRequest(st.req, status, reasonPhrase(status), nil)
+			if to := res.To(); to != nil {
+				to.Params.Add("tag", l.localTag)
+			}
+			res.AppendHeader(l.gw.serverHdr)
+			res.AppendHeader(sip.NewHeader("Reason", reason))
+			if err := st.tx.Respond(res); err != nil {
+				t.log.Debug("respond", "call", l.id, "err", err)
+			}
+		}
+	}
+	l.gw.obs.CallRefused(l.st.cfg.Name, status, reason)
+	if l.attempt > 0 {
+		// Counted as started by an earlier attempt.
+		l.finished(t)
+		return
+	}
+	l.done = true
+	l.gw.dialogs.CompareAndDelete(l.callID, l)
+	l.st.release()
+}
+
 // unknown answers an event for a call that is gone.
 func (l *leg) unknown(ev event) {
 	if ev.tx != nil && ev.req != nil && ev.req.Method != sip.ACK {

@@ -82,12 +82,17 @@ start_uas() {
 uac() {
 	local target=$1 rate=$2 secs=$3 scen=$4 tag=$5
 	(cd "$OUT" && sipp "$target" -sf "$SC/$scen" -s 2001000 -r "$rate" -m $((rate * secs)) -i 127.0.0.1 -p "$UACPORT" \
-		-nostdin -buff_size 4194304 -timeout $((secs + 60))s -trace_rtt -rtt_freq 100 >"$OUT/$tag.out" 2>&1) || true
+		-nostdin -buff_size 4194304 -timeout $((secs + 60))s -trace_rtt -rtt_freq 100 \
+		-trace_err -error_file "$OUT/$tag.errors" >"$OUT/$tag.out" 2>&1) || true
 	mv "$OUT"/"${scen%.xml}"_*_rtt.csv "$OUT/$tag.rtt.csv" 2>/dev/null || true
 	local ok fail
 	ok=$(grep -E '^ +Successful call' "$OUT/$tag.out" | awk -F'|' '{gsub(/ /,"",$3); print $3}' | tail -1)
 	fail=$(grep -E '^ +Failed call' "$OUT/$tag.out" | awk -F'|' '{gsub(/ /,"",$3); print $3}' | tail -1)
 	echo "${ok:-0} ${fail:-0}"
+	if [ "${fail:-0}" != 0 ]; then
+		# Why, for the report: SIPp's first complaints.
+		grep -E 'Aborting|unexpected|Unexpected' "$OUT/$tag.errors" 2>/dev/null | cut -c1-160 | head -3 | sed 's/^/    /' >>"$OUT/report.txt" || true
+	fi
 }
 
 # pct FILE P: the P-th percentile (ms) of SIPp's response times.

@@ -56,12 +56,44 @@ func freePort(t *testing.T) int {
 
 // gw is a gateway running for one test.
 type gw struct {
-	t      *testing.T
-	g      *gateway.Gateway
-	cancel context.CancelFunc
-	done   chan error
-	addr   string
-	cdrs   *cdrs
+	t       *testing.T
+	g       *gateway.Gateway
+	cancel  context.CancelFunc
+	done    chan error
+	addr    string
+	cdrs    *cdrs
+	stopped bool
+	skip    string
+}
+
+// stop stops the gateway now (the test checks what it did on the way).
+func (x *gw) stop() {
+	x.t.Helper()
+	x.stopped = true
+	x.cancel()
+	select {
+	case err := <-x.done:
+		if err != nil {
+			x.t.Errorf("gateway Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		x.t.Fatal("gateway did not stop")
+	}
+}
+
+// waitCall waits for a call in progress and returns its id.
+func (x *gw) waitCall(d time.Duration) string {
+	x.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		cs, err := x.g.Calls(context.Background())
+		if err == nil && len(cs) > 0 && !cs[0].Answered.IsZero() {
+			return cs[0].ID
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	x.t.Fatal("no answered call")
+	return ""
 }
 
 type cdrs struct {
@@ -123,6 +155,9 @@ func startGatewayNoLeakCheck(t *testing.T, doc string) *gw {
 	// The start-up reset (GRS) must be over before calls.
 	x.waitIdle(5 * time.Second)
 	t.Cleanup(func() {
+		if x.stopped {
+			return
+		}
 		x.waitIdle(10 * time.Second)
 		cancel()
 		select {
@@ -145,9 +180,12 @@ func (x *gw) waitIdle(d time.Duration) {
 	defer cancel()
 	var last string
 	for {
-		last = x.busy(ctx)
-		if last == "" {
+		why := x.busy(ctx)
+		if why == "" {
 			return
+		}
+		if ctx.Err() == nil {
+			last = why
 		}
 		if ctx.Err() != nil {
 			buf := make([]byte, 1<<20)
@@ -170,6 +208,9 @@ func (x *gw) busy(ctx context.Context) string {
 		return err.Error()
 	}
 	for _, tc := range tcs {
+		if tc.Trunk == x.skip {
+			continue
+		}
 		for _, s := range tc.Circuits {
 			if s.State != circuit.Idle {
 				return fmt.Sprintf("trunk %s CIC %d %v (%s)", tc.Trunk, s.CIC, s.State, s.Reason)

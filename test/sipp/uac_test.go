@@ -1,12 +1,14 @@
 package sipp
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sipgw/sipgw/gateway/sim"
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/isup/circuit"
 )
 
 // uacDoc is a gateway for SIPp UACs on 127.0.0.1 with the in-process
@@ -179,4 +181,78 @@ func TestMaxCalls(t *testing.T) {
 		t.Errorf("the ringing call: %s", err)
 	}
 	x.waitIdle(10 * time.Second)
+}
+
+// TestFallover: the first trunk of the route has no circuit to give (all
+// blocked by the operator): the call falls over (cause 34) to the second
+// trunk, unseen by SIP, and is answered there.
+func TestFallover(t *testing.T) {
+	requireSIPp(t)
+	doc := strings.Replace(uacDoc, "routes: [{prefix: \"\", from: sipp, to: [pstn]}]",
+		"routes: [{prefix: \"\", from: sipp, to: [blocked, pstn]}]", 1)
+	doc = strings.Replace(doc, "isup_trunks: [{name: pstn, sigtran: gw, peer_pc: 1-1-2, cics: 1-64}]",
+		"isup_trunks:\n  - {name: pstn, sigtran: gw, peer_pc: 1-1-2, cics: 1-64}\n  - {name: blocked, sigtran: gw2, peer_pc: 1-1-5, cics: 1-8}", 1)
+	doc = strings.Replace(doc, "sigtran:\n", "sigtran:\n  - name: gw2\n    point_code: 1-1-4\n    associations: [{name: nowhere, transport: mem, remote: \"nowhere:1\"}]\n", 1)
+	x := startGateway(t, doc)
+	// The trunk with no peer: its circuits stay blocked, awaiting
+	// acknowledgements that never come.
+	x.skip = "blocked"
+	all, _ := circuit.ParseRanges("1-8")
+	if err := x.g.Block(context.Background(), "blocked", all); err != nil {
+		t.Fatal(err)
+	}
+	mark := x.simMark()
+	runSIPp(t, x.addr, sippRun{scenario: "uac_answer.xml", service: "2001000"})
+	x.waitIdle(10 * time.Second)
+	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
+		t.Errorf("ISUP at the exchange of the second trunk: %s", got)
+	}
+	if cdrs := x.cdrList(); len(cdrs) != 1 || !strings.Contains(cdrs[0], "status=200") {
+		t.Errorf("CDRs %v", cdrs)
+	}
+}
+
+// TestDropCall: an operator drops an answered call: BYE with the cause
+// toward SIP, REL with it toward ISUP.
+func TestDropCall(t *testing.T) {
+	requireSIPp(t)
+	x := startGateway(t, uacDoc)
+	mark := x.simMark()
+	wait := startSIPp(t, x.addr, sippRun{scenario: "uac_remote_bye.xml", service: "2001000"})
+	id := x.waitCall(5 * time.Second)
+	if err := x.g.DropCall(context.Background(), id, 31); err != nil {
+		t.Fatal(err)
+	}
+	trace := wait()
+	if m := firstWith(received(trace), "BYE "); !strings.Contains(m, "Reason: Q.850;cause=31") {
+		t.Errorf("BYE %q", m)
+	}
+	x.waitIdle(10 * time.Second)
+	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 31 >RLC" {
+		t.Errorf("ISUP: %s", got)
+	}
+}
+
+// TestShutdownReleases: stopping the gateway releases the active call
+// (cause 41 both ways), resets the circuits and ends Run.
+func TestShutdownReleases(t *testing.T) {
+	requireSIPp(t)
+	x := startGateway(t, uacDoc)
+	mark := x.simMark()
+	wait := startSIPp(t, x.addr, sippRun{scenario: "uac_remote_bye.xml", service: "2001000"})
+	x.waitCall(5 * time.Second)
+	x.stop()
+	trace := wait()
+	if m := firstWith(received(trace), "BYE "); !strings.Contains(m, "Reason: Q.850;cause=41") {
+		t.Errorf("BYE %q", m)
+	}
+	evs := x.simEvents(mark)
+	if got := isupSeen(evs); got != "<IAM 2001000 >ACM >ANM <REL 41 >RLC" {
+		t.Errorf("ISUP: %s", got)
+	}
+	// Then the circuits were reset (GRS, answered GRA), the last messages.
+	n := len(evs)
+	if n < 2 || evs[n-2].Type != isup.GRS || evs[n-1].Type != isup.GRA {
+		t.Errorf("no circuit group reset at shutdown: %+v", evs[max(n-2, 0):])
+	}
 }
