@@ -94,6 +94,8 @@ type Gateway struct {
 
 var errStopped = errors.New("gateway: stopped")
 
+var sipLogOnce sync.Once
+
 const (
 	peerUnknown = 0
 	peerUp      = 1
@@ -290,7 +292,9 @@ func (g *Gateway) Run(ctx context.Context) error {
 
 func (g *Gateway) run(ctx context.Context) error {
 	g.started0 = time.Now()
-	sip.SetDefaultLogger(g.log.With("component", "sipgo"))
+	// sipgo's default logger is process-wide: the first gateway sets it
+	// (tests run several gateways in one process).
+	sipLogOnce.Do(func() { sip.SetDefaultLogger(g.log.With("component", "sipgo")) })
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("sipgw"), sipgo.WithUserAgentHostname(g.host),
 		sipgo.WithUserAgentTransactionLayerOptions(
 			sip.WithTransactionLayerLogger(g.log.With("component", "sipgo")),
