@@ -1,16 +1,3 @@
-// Package gateway is sipgw's runtime: SIP on sipgo (UDP, TCP, TLS) with
-// per-trunk ACLs, digest authentication, OPTIONS keep-alive and limits;
-// routing by number prefix with fall-over; ISUP trunks, each a q764.Trunk
-// over an M3UA stack driven by one ordered event loop that also owns the
-// interwork/call Calls on the trunk; the built-in exchange simulator; a
-// graceful, once-only shutdown; and ops.Gateway for operators.
-//
-// Threads: sipgo's transport and transaction goroutines hand requests and
-// responses to onRequest and to one reader per client transaction; M3UA
-// delivers ISUP on its association loops. Each converts and posts an
-// event to the loop of the ISUP trunk concerned; nothing else touches a
-// call. Hooks (Observer, CDRSink) let the operations packages count and
-// record without the gateway knowing them.
 package gateway
 
 import (

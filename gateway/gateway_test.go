@@ -2,9 +2,18 @@ package gateway
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +22,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 	"github.com/icholy/digest"
 	"github.com/sipgw/sipgw/gateway/config"
+	"github.com/sipgw/sipgw/gateway/sim"
 	"github.com/sipgw/sipgw/isup"
 	"github.com/sipgw/sipgw/isup/circuit"
 	"github.com/sipgw/sipgw/isup/sipi"
@@ -285,4 +295,106 @@ func TestBase64ISUP(t *testing.T) {
 	if string(base64ISUP("application/sdp", []byte("v=0"))) != "v=0" {
 		t.Error("a body without ISUP changed")
 	}
+}
+
+// TestSimOverTCP: the simulator as `sipgw sim` runs it — its own process
+// in production, here its own stack — listening over M3UA/TCP; the
+// gateway dials it and the start-up reset goes through (GRS, GRA).
+func TestSimOverTCP(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	d := strings.Replace(doc, `associations: [{name: x, transport: mem, remote: "sim:1"}]`,
+		`associations: [{name: x, transport: tcp, remote: "`+addr+`"}]`, 1)
+	c, err := config.Parse("tcp.yaml", []byte(strings.ReplaceAll(d, "PEER", "127.0.0.1:9")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sim.New(c, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	g := run(t, d, "127.0.0.1:9")
+	if g.Sim() != nil {
+		t.Fatal("an in-process simulator beside a TCP association")
+	}
+	waitCircuits(t, g, func(cs circuit.Status) bool { return cs.State == circuit.Idle && cs.Reason == "GRA received" })
+	grs := 0
+	for _, e := range s.Events() {
+		if e.Kind == sim.EvReceived && e.Type == isup.GRS {
+			grs++
+		}
+	}
+	if grs != 2 { // 40 circuits: two groups of at most 32
+		t.Errorf("the simulator received %d GRS, want 2", grs)
+	}
+}
+
+// TestTLS: SIP over TLS: the gateway's TLS listener answers OPTIONS from
+// a trunk's source.
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := selfSigned(t, dir)
+	d := strings.Replace(doc, `sip: {udp: "127.0.0.1:0"}`,
+		`sip: {udp: "127.0.0.1:0", tls: "127.0.0.1:0", tls_cert: "`+certFile+`", tls_key: "`+keyFile+`"}`, 1)
+	g := run(t, d, "127.0.0.1:9")
+	addr := g.SIPAddr("tls")
+	if addr == "" {
+		t.Fatal("no TLS listener")
+	}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgenTLSConfig(&tls.Config{InsecureSkipVerify: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ua.Close()
+	cli, err := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	u := sip.Uri{Scheme: "sip", Host: host, Port: p, UriParams: sip.NewParams()}
+	u.UriParams.Add("transport", "tls")
+	req := sip.NewRequest(sip.OPTIONS, u)
+	req.SetTransport("TLS")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := cli.Do(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || res.GetHeader("Allow") == nil {
+		t.Errorf("%v", res)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key (PEM).
+func selfSigned(t *testing.T, dir string) (string, string) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sipgw test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, kf := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cf, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(kf, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return cf, kf
 }

@@ -328,6 +328,9 @@ func (l *leg) receive(t *trunk, e *entry, ev event) {
 			l.srv[txKey{m.Method, m.CSeq}] = &srvTx{ev.req, ev.tx}
 		}
 	}
+	if ev.res != nil && m.Method == call.INVITE && m.Status > 100 && m.Status < 300 {
+		l.uacDialog(ev.res)
+	}
 	t.feed(e, call.Event{Kind: call.EvSIP, SIP: m})
 }
 

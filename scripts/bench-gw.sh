@@ -132,7 +132,7 @@ for kind in 180 200; do
 		p[direct-$kind-$q]=$(pct "$OUT/lat-direct-$kind.rtt.csv" $q)
 		p[add-$kind-$q]=$(awk -v a="${p[gw-$kind-$q]}" -v b="${p[direct-$kind-$q]}" 'BEGIN {printf "%.3f", a-b}')
 	done
-	report "INVITE→$kind at $LAT_RATE cps: sipgw p50 ${p[gw-$kind-50]} ms p99 ${p[gw-$kind-99]} ms; direct p50 ${p[direct-$kind-50]} ms p99 ${p[direct-$kind-99]} ms; added p50 ${p[add-$kind-50]} ms p99 ${p[add-$kind-99]} ms"
+	report "INVITE→$kind at $LAT_RATE cps: sipgw p50 ${p[gw-$kind-50]} ms p99 ${p[gw-$kind-99]} ms p99.9 $(pct "$OUT/lat-gw-$kind.rtt.csv" 99.9) ms max $(pct "$OUT/lat-gw-$kind.rtt.csv" 100) ms; direct p50 ${p[direct-$kind-50]} ms p99 ${p[direct-$kind-99]} ms p99.9 $(pct "$OUT/lat-direct-$kind.rtt.csv" 99.9) ms max $(pct "$OUT/lat-direct-$kind.rtt.csv" 100) ms; added p50 ${p[add-$kind-50]} ms p99 ${p[add-$kind-99]} ms (SIPp measures in whole milliseconds: 0 means under 1 ms)"
 done
 kill "$uaspid" 2>/dev/null || true
 uaspid=""
