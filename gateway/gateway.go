@@ -62,6 +62,7 @@ type Gateway struct {
 	sipIdx    map[string]int
 	stacks    []*m3ua.Stack
 	memNet    *mem.Network
+	listeners []transport.Listener // of the stacks, closed by their Run
 	sim       *sim.Sim
 	rt        atomic.Pointer[routeTable]
 
@@ -160,6 +161,7 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 					return nil, fmt.Errorf("sigtran %s: association %s: %w", sg.Name, a.Name, err)
 				}
 				ac.Listen = ln
+				g.listeners = append(g.listeners, ln)
 			} else {
 				d, err := assoc.Dialer(a, g.memNet)
 				if err != nil {
@@ -201,11 +203,6 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 		scfg.OnState = func(e m3ua.StateEvent) { g.assocState(name, e) }
 		st, err := m3ua.New(scfg)
 		if err != nil {
-			for _, a := range scfg.ASs {
-				if a.Listen != nil {
-					a.Listen.Close()
-				}
-			}
 			g.closeStacks()
 			return nil, fmt.Errorf("sigtran %s: %w", sg.Name, err)
 		}
@@ -234,11 +231,13 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 	return g, nil
 }
 
-// closeStacks frees the listeners of stacks that never ran.
+// closeStacks frees the listeners of stacks that will never run (New
+// failed after opening them).
 func (g *Gateway) closeStacks() {
-	for _, sg := range g.cfg.Sigtran {
-		_ = sg
+	for _, l := range g.listeners {
+		l.Close()
 	}
+	g.listeners = nil
 }
 
 func (g *Gateway) routes() *routeTable { return g.rt.Load() }
@@ -438,12 +437,6 @@ func (g *Gateway) shutdown(ctx context.Context) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for _, t := range g.trunks {
-		if t.stack == nil {
-			continue
-		}
-		if _, err := t.stack.Stats(), error(nil); err != nil {
-			continue
-		}
 		t.do(ctx, func() {
 			if err := t.operator(q764.ReqReset, t.cfg.R.Group.Config().CICs); err != nil {
 				t.log.Warn("reset at shutdown", "err", err)
