@@ -258,7 +258,8 @@ type sippRun struct {
 	port     int    // -p
 	extra    []string
 	wantFail bool
-	noTrace  bool // no message trace (load)
+	noTrace  bool   // no message trace (load)
+	timeout  string // SIPp's global timeout (default 30s)
 }
 
 func runSIPp(t *testing.T, addr string, r sippRun) string {
@@ -285,12 +286,15 @@ func startSIPp(t *testing.T, addr string, r sippRun) func() string {
 	if r.port == 0 {
 		r.port = freePort(t)
 	}
+	if r.timeout == "" {
+		r.timeout = "30s"
+	}
 	var args []string
 	if addr != "" {
 		args = append(args, addr)
 	}
 	args = append(args, "-sf", filepath.Join("scenarios", r.scenario), "-m", strconv.Itoa(r.calls),
-		"-r", strconv.Itoa(r.rate), "-i", r.local, "-p", strconv.Itoa(r.port), "-nostdin", "-timeout", "30s",
+		"-r", strconv.Itoa(r.rate), "-i", r.local, "-p", strconv.Itoa(r.port), "-nostdin", "-timeout", r.timeout,
 		"-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
 	if !r.noTrace {
 		args = append(args, "-trace_msg", "-message_file", msgs)

@@ -256,3 +256,29 @@ func TestShutdownReleases(t *testing.T) {
 		t.Errorf("no circuit group reset at shutdown: %+v", evs[max(n-2, 0):])
 	}
 }
+
+// TestDigestAuth: a trunk with credentials challenges the INVITE (401,
+// RFC 3261 §22); SIPp answers with its digest and the call goes through.
+func TestDigestAuth(t *testing.T) {
+	requireSIPp(t)
+	doc := strings.Replace(uacDoc, "    no_answer: 2s\n", "    no_answer: 2s\n    auth: {realm: sipgw, username: alice, password: s3cret}\n", 1)
+	x := startGateway(t, doc)
+	mark := x.simMark()
+	trace := runSIPp(t, x.addr, sippRun{scenario: "uac_auth.xml", service: "2001000", extra: []string{"-au", "alice", "-ap", "s3cret"}})
+	if m := firstWith(received(trace), "SIP/2.0 401"); !strings.Contains(m, `WWW-Authenticate: Digest realm="sipgw"`) {
+		t.Errorf("401 %q", m)
+	}
+	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
+		t.Errorf("ISUP: %s", got)
+	}
+	// A wrong password is challenged again: nothing reaches ISUP.
+	mark = x.simMark()
+	trace = runSIPp(t, x.addr, sippRun{scenario: "uac_auth.xml", service: "2001000", extra: []string{"-au", "alice", "-ap", "guess"}, wantFail: true, timeout: "3s"})
+	if n := strings.Count(strings.Join(received(trace), "\n"), "SIP/2.0 401"); n < 2 {
+		t.Errorf("%d challenges for a wrong password", n)
+	}
+	if got := isupSeen(x.simEvents(mark)); got != "" {
+		t.Errorf("ISUP for a refused call: %s", got)
+	}
+	x.waitIdle(10 * time.Second)
+}
