@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +53,18 @@ shutdown_timeout: 3s
 // when the test ends, checking the shutdown left every circuit idle.
 func run(t *testing.T, d, peer string) *Gateway {
 	t.Helper()
+	// Registered first, checked last: nothing of the gateway is left.
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before+2 {
+			buf := make([]byte, 1<<20)
+			t.Errorf("goroutines: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+		}
+	})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "gw.yaml")
 	if err := os.WriteFile(file, []byte(strings.ReplaceAll(d, "PEER", peer)), 0o600); err != nil {

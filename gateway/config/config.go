@@ -188,8 +188,9 @@ type ISUPTrunk struct {
 	// CICs are ranges ("1-31,33-63").
 	CICs string `yaml:"cics"`
 	// Strategy (ascending, descending, round-robin, lru, random), Parity
-	// (none, controlled, odd, even) and Control (q764, all, none, odd) of
-	// circuit selection and dual seizure.
+	// (none, controlled, odd, even) and Control (point-code,
+	// point-code-reversed, all, none) of circuit selection and dual
+	// seizure.
 	Strategy string `yaml:"strategy,omitempty"`
 	Parity   string `yaml:"parity,omitempty"`
 	Control  string `yaml:"control,omitempty"`
