@@ -411,3 +411,50 @@ func selfSigned(t *testing.T, dir string) (string, string) {
 	os.WriteFile(kf, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 	return cf, kf
 }
+
+// fakeTx records the responses of a server transaction.
+type fakeTx struct{ got []*sip.Response }
+
+func (f *fakeTx) Terminate()                         {}
+func (f *fakeTx) OnTerminate(sip.FnTxTerminate) bool { return true }
+func (f *fakeTx) Done() <-chan struct{}              { return nil }
+func (f *fakeTx) Err() error                         { return nil }
+func (f *fakeTx) Respond(r *sip.Response) error      { f.got = append(f.got, r); return nil }
+func (f *fakeTx) Acks() <-chan *sip.Request          { return nil }
+func (f *fakeTx) OnCancel(sip.FnTxCancel) bool       { return true }
+
+// TestInDialogForeignSource: a BYE naming a call's Call-ID from outside
+// the call's trunk gets 403 and never reaches the call; one for no call
+// gets 481.
+func TestInDialogForeignSource(t *testing.T) {
+	c, err := config.Parse("d.yaml", []byte(strings.ReplaceAll(doc, "PEER", "127.0.0.1:9")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := New(c, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.closeStacks()
+	l := g.newLeg(0, g.sipTrunks[0])
+	l.callID = "abc"
+	g.dialogs.Store("abc", l)
+	bye := func(callID, src string) *fakeTx {
+		r := sip.NewRequest(sip.BYE, sip.Uri{Scheme: "sip", Host: "127.0.0.1"})
+		cid := sip.CallIDHeader(callID)
+		r.AppendHeader(&cid)
+		r.AppendHeader(&sip.CSeqHeader{SeqNo: 2, MethodName: sip.BYE})
+		r.AppendHeader(&sip.FromHeader{Address: sip.Uri{Host: "x"}, Params: sip.NewParams()})
+		r.AppendHeader(&sip.ToHeader{Address: sip.Uri{Host: "y"}, Params: sip.NewParams()})
+		r.SetSource(src)
+		f := &fakeTx{}
+		g.inDialog(r, f)
+		return f
+	}
+	if f := bye("abc", "127.0.0.2:5060"); len(f.got) != 1 || f.got[0].StatusCode != 403 {
+		t.Errorf("foreign BYE: %v", f.got)
+	}
+	if f := bye("nope", "127.0.0.1:5060"); len(f.got) != 1 || f.got[0].StatusCode != 481 {
+		t.Errorf("BYE for no call: %v", f.got)
+	}
+}

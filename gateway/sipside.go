@@ -165,6 +165,14 @@ func (g *Gateway) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		return
 	}
+	if !l.st.allows(req) {
+		// A request of the call from outside its trunk: someone who
+		// learnt the Call-ID does not get to end or change the call.
+		if req.Method != sip.ACK {
+			g.reply(req, tx, 403, "Forbidden", nil)
+		}
+		return
+	}
 	m := msgOfRequest(req)
 	t := l.trunk.Load()
 	if t == nil || !t.post(event{kind: evSIP, leg: l, msg: m, req: req, tx: tx}) {
@@ -187,6 +195,10 @@ func (g *Gateway) invite(req *sip.Request, tx *sip.ServerTx) {
 		// Another dialog-creating INVITE of a call (RFC 3578 overlap, or
 		// a merged request): the call decides.
 		l := v.(*leg)
+		if !l.st.allows(req) {
+			g.reply(req, tx, 403, "Forbidden", nil)
+			return
+		}
 		m := msgOfRequest(req)
 		g.trying(req, tx, l)
 		if m.Invite != nil {
@@ -904,23 +916,43 @@ type sipTrunk struct {
 
 // trunkOf returns the SIP trunk whose ACL holds the request's source.
 func (g *Gateway) trunkOf(req *sip.Request) *sipTrunk {
-	host, _, err := net.SplitHostPort(req.Source())
-	if err != nil {
+	a, ok := sourceAddr(req)
+	if !ok {
 		return nil
 	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return nil
-	}
-	a = a.Unmap()
 	for _, st := range g.sipTrunks {
-		for _, p := range st.cfg.R.ACL {
-			if p.Contains(a) {
-				return st
-			}
+		if st.holds(a) {
+			return st
 		}
 	}
 	return nil
+}
+
+func sourceAddr(req *sip.Request) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(req.Source())
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+func (st *sipTrunk) holds(a netip.Addr) bool {
+	for _, p := range st.cfg.R.ACL {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// allows reports whether req comes from a source of the trunk.
+func (st *sipTrunk) allows(req *sip.Request) bool {
+	a, ok := sourceAddr(req)
+	return ok && st.holds(a)
 }
 
 // admitInvite applies the trunk's limits to a new INVITE: concurrent
