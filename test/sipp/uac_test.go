@@ -33,8 +33,8 @@ simulator:
     - {prefix: "486", action: busy}
     - {prefix: "404", action: reject, cause: 1}
     - {prefix: "408", action: noanswer}
-    - {prefix: "183", action: answer, inband: true, ring: 100ms, answer: 200ms}
-    - {prefix: "55", action: answer, ring: 500ms}
+    - {prefix: "183", action: answer, inband: true, ring: 100ms, answer: 400ms}
+    - {prefix: "55", action: answer, ring: 1500ms}
     - {prefix: "777", action: answer, hold: 300ms}
     - {prefix: "9", action: answer, ring: 50ms, answer: 20s}
     - {prefix: "", action: answer}
@@ -172,7 +172,16 @@ func TestMaxCalls(t *testing.T) {
 		// Rings until SIPp cancels it (the 9 prefix answers after 20 s).
 		done <- runSIPpErr(x.addr, sippRun{scenario: "uac_cancel.xml", service: "9001"})
 	}()
-	time.Sleep(120 * time.Millisecond)
+	// Once it rings (the 9 prefix rings after 50 ms).
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		cs, err := x.g.Calls(context.Background())
+		if err == nil && len(cs) == 1 && strings.Contains(cs[0].State, "isup=proceeding") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the first call does not ring: %+v", cs)
+		}
+	}
 	trace := runSIPp(t, x.addr, sippRun{scenario: "uac_503.xml", service: "2001000"})
 	if m := firstWith(received(trace), "SIP/2.0 503"); !strings.Contains(m, "Retry-After: 5") {
 		t.Errorf("max_calls 503 without Retry-After 5: %q", m)
