@@ -11,16 +11,18 @@ build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 # Packages with goroutines (the analyzer's pipeline, the reader's spool, the
-# scanner's pool, the command, the M3UA stack and its transports) run again
-# under the race detector. Every package runs once without it too, so that
-# the allocation tests hold what they measure (the race runtime makes
-# sync.Pool drop items on purpose). Kernel SCTP and the osmo-stp scenarios
-# run under it in the VM stage.
+# scanner's pool, the commands, the M3UA stack and its transports, the
+# gateway and its SIPp tests, the operations packages) run again under the
+# race detector. Every package runs once without it too, so that the
+# allocation tests hold what they measure (the race runtime makes sync.Pool
+# drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
+# it in the VM stage.
 RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ \
-	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/...
+	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
+	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/
 
 # The test command of the README and of .ci/run: installs what the tests need
-# (tshark), checks formatting and vet, runs every fuzz target briefly, then
+# (tshark, sipp), checks formatting and vet, runs every fuzz target briefly, then
 # every test (the tshark oracles included), then the concurrent packages
 # with the race detector, then the SCTP VM stage (test-sctp: real kernel
 # SCTP and osmo-stp in qemu; it installs its own packages and fails when it
@@ -71,9 +73,18 @@ bench-m3ua:
 bench-sniff:
 	GO=$(GO) ./scripts/bench-sniff.sh
 
-# The main job until the gateway exists: decode an ISUP IAM from a real trace.
+# The gateway with its embedded default: SIP on 127.0.0.1:5060 (UDP, TCP) →
+# ISUP → the built-in exchange simulator. `sipp -sn uac 127.0.0.1:5060`
+# completes calls. -c FILE runs another configuration (ARGS="-c gw.yaml").
 run: build
-	./$(BIN)/sipsniff decode 0c0b 01 10 2001 0a 00 02 0a 08 0410970000 0000f0 0a08841197000000 0000 0b07 031009000000 00 1302 0332 2807 031009000000 00 1d03 8090a3 3102 005a 3402 9181 6f08 84140700000000 00 00
+	./$(BIN)/sipgw $(ARGS)
+
+# SIPp at stepped rates against sipgw with the simulator, and SIPp UAC →
+# SIPp UAS directly; prints the figures and PASS/FAIL per target (a script,
+# not a test: several minutes).
+.PHONY: bench-gw
+bench-gw: build
+	GO=$(GO) ./scripts/bench-gw.sh
 
 clean:
 	rm -rf $(BIN)

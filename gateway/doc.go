@@ -1,0 +1,81 @@
+// Package gateway is sipgw's runtime: the SIP side on sipgo (UDP, TCP,
+// TLS), the ISUP side on q764 Trunks over M3UA, and the interwork/call
+// Calls between them, wired as configured (package gateway/config).
+//
+// # Threads and order
+//
+// Every ISUP trunk has one event loop (trunk.run) that owns its q764
+// Trunk, the Trunk's timers (a q764/driver timer heap), and every Call on
+// the trunk with the Call's timers and the SIP dialog state of its leg.
+// Other goroutines only post events to it:
+//
+//   - sipgo's transaction layer hands each request with its server
+//     transaction to onRequest, which finds the call by Call-ID (or makes
+//     one for an initial INVITE) and posts the request;
+//   - each client transaction the gateway opens (INVITE, CANCEL, BYE,
+//     PRACK toward SIP) has one reader that posts its responses, and a
+//     408 when it ends without a final one (interwork/call's contract);
+//   - the M3UA stack posts each ISUP message (copied: its buffer is the
+//     association's), dispatched by OPC and CIC to the trunk;
+//   - operators (ops.Gateway) post functions and wait for their result.
+//
+// The loop handles one event at a time, then what that event queued for
+// the calls (the Trunk's indications, the seizure of a circuit), so a
+// request of a call never overtakes an indication the Trunk already
+// emitted. No goroutine is started per message.
+//
+// # SIP
+//
+// sipgo.Server is not used: it ends a server transaction when its handler
+// returns, and the calls answer later from their loop. The transaction
+// layer's handler gets the requests directly; the transactions end by
+// their own timers once answered, and an ACK's transaction (nothing
+// answers it) is ended at once. 100 Trying goes from the handler, at once
+// and without a tag. The 2xx of an INVITE is retransmitted from the loop
+// until the ACK (RFC 6026 leaves it to the transaction user). A CANCEL
+// that matches a pending INVITE is answered by sipgo itself (200, then
+// 487 to the INVITE); the call learns of it through OnCancel and its own
+// 200 and 487 are dropped. Dialogs (tags, route set, remote target, CSeq)
+// are kept per leg; in-dialog requests are built from them (RFC 3261
+// §12.2.1.1).
+//
+// An INVITE belongs to the first SIP trunk whose ACL holds its source
+// address; a source in none is refused with 403 (no open relay into the
+// PSTN). Then digest authentication (401, stateless HMAC nonces), the
+// trunk's limits (503 with Retry-After: 5 for max_calls, 1 for calls per
+// second, a token bucket of one second), the route, and a call on the
+// first ISUP trunk of the route.
+//
+// # Routes and fall-over
+//
+// Routes match the called number's longest prefix (and the source trunk).
+// Calls from SIP go to ISUP trunks in order: when an attempt fails before
+// any progress with a fall-over cause (default 34, 41, 42, 44, 47 — no
+// circuit, the q764 repeat attempts exhausted included) the INVITE goes
+// to the next trunk, unseen by the caller; an ISUP trunk whose peer is
+// unreachable (no M3UA route) is skipped at once. Calls from ISUP go to
+// the first SIP trunk of the route whose peer is not down (OPTIONS).
+//
+// # Shutdown
+//
+// Run's context ending starts it, once: no new calls (503 to INVITEs,
+// REL 41 to IAMs), every active call released with cause 41 (temporary
+// failure), then every circuit reset (GRS/RSC), all within
+// shutdown_timeout; then the associations go down (ASPDN) and the
+// listeners close.
+//
+// # Hooks
+//
+// Observer and CDRSink let the operations packages count and record:
+// calls started, answered, ended (with the CDR), refused; circuit state
+// changes; association and ASP states; peer states. Calls per second are
+// CallStarted per second.
+//
+// # Not covered
+//
+// Media (the gateway answers with a fixed SDP; RTP is not handled), SIP
+// → SIP and ISUP → ISUP transit, TLS toward peers (the TLS listener
+// works; outbound requests use the trunk's transport with sipgo's default
+// TLS configuration), RFC 3578 overlap toward several SIP trunks, and the
+// re-provisioning of trunks without a restart (routes reload).
+package gateway

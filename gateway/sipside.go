@@ -1,0 +1,1009 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+	"github.com/sipgw/sipgw/gateway/config"
+	"github.com/sipgw/sipgw/interwork/call"
+	"github.com/sipgw/sipgw/interwork/call/prack"
+	"github.com/sipgw/sipgw/interwork/mapping"
+	"github.com/sipgw/sipgw/isup"
+)
+
+// The SIP side: sipgo's transaction layer hands every request with its
+// server transaction to onRequest (sipgo.Server is not used: it ends a
+// transaction when its handler returns, and the gateway answers from the
+// call's loop later). Requests are matched to calls by Call-ID, turned
+// into call.Msg and posted to the loop of the call's ISUP trunk; the
+// call's SIP actions come back to the leg, which owns the dialog state
+// (tags, route set, remote target, CSeq) and the transactions, and is
+// only touched on that loop.
+
+// leg is the SIP side of one call.
+type leg struct {
+	gw     *Gateway
+	id     string // the gateway's call id (operators, CDRs)
+	dir    call.Direction
+	st     *sipTrunk
+	callID string
+	start  time.Time
+	trunk  atomic.Pointer[trunk]
+	// Loop-owned from here on.
+	entry    uint64
+	attempt  int   // fall-over attempts made
+	targets  []int // ISUP trunks of the route still to try
+	fallover []int
+	invite   *call.Msg // the first INVITE (fall-over feeds it again)
+
+	localTag, remoteTag string
+	local, remote       sip.Uri // From/To addresses of the dialog (ours, theirs)
+	localName           string
+	target              sip.Uri   // remote target (Contact)
+	routeSet            []sip.Uri // Route headers of in-dialog requests
+	dest                string    // where requests go (host:port)
+	transport           string
+	cseq                uint32
+
+	srv  map[txKey]*srvTx
+	invs map[uint32]*sip.Request // UAC INVITEs by CSeq
+	// forks are the dialogs of the INVITE the gateway sent (To tag →
+	// remote target and route set).
+	forks map[string]*fork
+	// The 2xx retransmitted over UDP until the ACK (RFC 3261 §13.3.1.4).
+	ok      *sip.Response
+	okWait  time.Duration
+	okSince time.Time
+	done    bool
+	cancels atomic.Bool // sipgo answered a CANCEL itself (200, and 487)
+}
+
+type fork struct {
+	target   sip.Uri
+	routeSet []sip.Uri
+}
+
+type txKey struct {
+	m    call.Method
+	cseq uint32
+}
+
+type srvTx struct {
+	req *sip.Request
+	tx  sip.ServerTransaction
+}
+
+var legSeq atomic.Uint64
+
+func (g *Gateway) newLeg(dir call.Direction, st *sipTrunk) *leg {
+	n := legSeq.Add(1)
+	l := &leg{gw: g, id: "c" + strconv.FormatUint(n, 10), dir: dir, st: st, start: time.Now(),
+		localTag: sip.GenerateTagN(12), srv: map[txKey]*srvTx{}}
+	return l
+}
+
+func (l *leg) params() call.Params {
+	return call.Params{SDP: l.gw.sdp, RSeq: 1}
+}
+
+// ---------------------------------------------------------------------------
+// Requests from the network.
+
+func (g *Gateway) onRequest(req *sip.Request, tx *sip.ServerTx) {
+	switch req.Method {
+	case sip.ACK:
+		// The ACK of a 2xx is a transaction of its own that nothing
+		// answers: end it now, or it would live for ever.
+		tx.Terminate()
+		g.inDialog(req, nil)
+	case sip.INVITE:
+		if to := req.To(); to != nil && to.Params.Has("tag") {
+			g.inDialog(req, tx)
+			return
+		}
+		g.invite(req, tx)
+	case sip.OPTIONS:
+		if to := req.To(); to != nil && to.Params.Has("tag") {
+			g.inDialog(req, tx)
+			return
+		}
+		// Keep-alive or capability query: answered by the gateway.
+		if g.trunkOf(req) == nil {
+			g.reply(req, tx, 403, "Forbidden", nil)
+			return
+		}
+		g.reply(req, tx, 200, "OK", func(r *sip.Response) {
+			r.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, INFO, OPTIONS"))
+			r.AppendHeader(sip.NewHeader("Supported", "100rel"))
+			r.AppendHeader(sip.NewHeader("Accept", "application/sdp, application/isup, multipart/mixed"))
+		})
+	case sip.CANCEL, sip.BYE, sip.PRACK, sip.UPDATE, sip.INFO:
+		g.inDialog(req, tx)
+	default:
+		g.reply(req, tx, 405, "Method Not Allowed", func(r *sip.Response) {
+			r.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, INFO, OPTIONS"))
+		})
+	}
+}
+
+// reply answers a request outside any call.
+func (g *Gateway) reply(req *sip.Request, tx sip.ServerTransaction, status int, reason string, f func(*sip.Response)) {
+	res := sip.NewResponseFromRequest(req, status, reason, nil)
+	res.AppendHeader(g.serverHdr)
+	if f != nil {
+		f(res)
+	}
+	if tx != nil {
+		if err := tx.Respond(res); err != nil {
+			g.log.Debug("respond", "status", status, "err", err)
+		}
+	}
+}
+
+// inDialog posts a request of an existing call to its loop (481 when
+// there is none: RFC 3261 §12.2.2).
+func (g *Gateway) inDialog(req *sip.Request, tx sip.ServerTransaction) {
+	cid := req.CallID()
+	var l *leg
+	if cid != nil {
+		if v, ok := g.dialogs.Load(cid.Value()); ok {
+			l = v.(*leg)
+		}
+	}
+	if l == nil {
+		if req.Method != sip.ACK {
+			g.reply(req, tx, 481, "Call/Transaction Does Not Exist", nil)
+		}
+		return
+	}
+	if !l.st.allows(req) {
+		// A request of the call from outside its trunk: someone who
+		// learnt the Call-ID does not get to end or change the call.
+		if req.Method != sip.ACK {
+			g.reply(req, tx, 403, "Forbidden", nil)
+		}
+		return
+	}
+	m := msgOfRequest(req)
+	t := l.trunk.Load()
+	if t == nil || !t.post(event{kind: evSIP, leg: l, msg: m, req: req, tx: tx}) {
+		if req.Method != sip.ACK {
+			g.reply(req, tx, 481, "Call/Transaction Does Not Exist", nil)
+		}
+	}
+}
+
+// invite takes an initial INVITE: the trunk of its source (403 for
+// none), authentication, limits, the route, then a call on the first
+// ISUP trunk of the route.
+func (g *Gateway) invite(req *sip.Request, tx *sip.ServerTx) {
+	cid := req.CallID()
+	if cid == nil {
+		g.reply(req, tx, 400, "Bad Request", nil)
+		return
+	}
+	if v, ok := g.dialogs.Load(cid.Value()); ok {
+		// Another dialog-creating INVITE of a call (RFC 3578 overlap, or
+		// a merged request): the call decides.
+		l := v.(*leg)
+		if !l.st.allows(req) {
+			g.reply(req, tx, 403, "Forbidden", nil)
+			return
+		}
+		m := msgOfRequest(req)
+		g.trying(req, tx, l)
+		if m.Invite != nil {
+			l.st.alias(m.Invite)
+		}
+		if t := l.trunk.Load(); t == nil || !t.post(event{kind: evSIP, leg: l, msg: m, req: req, tx: tx}) {
+			g.reply(req, tx, 481, "Call/Transaction Does Not Exist", nil)
+		}
+		return
+	}
+	st := g.trunkOf(req)
+	if st == nil {
+		// No open relay into the PSTN.
+		g.obs.CallRefused("", 403, "unknown source "+req.Source())
+		g.reply(req, tx, 403, "Forbidden", func(r *sip.Response) {
+			r.AppendHeader(sip.NewHeader("Reason", `Q.850;cause=21;text="source not allowed"`))
+		})
+		return
+	}
+	if !g.accepting.Load() {
+		g.obs.CallRefused(st.cfg.Name, 503, "shutting down")
+		g.reply(req, tx, 503, "Service Unavailable", func(r *sip.Response) { r.AppendHeader(sip.NewHeader("Retry-After", "30")) })
+		return
+	}
+	if st.cfg.Auth != nil && !st.authorized(req) {
+		g.obs.CallRefused(st.cfg.Name, 401, "challenge")
+		g.reply(req, tx, 401, "Unauthorized", func(r *sip.Response) {
+			r.AppendHeader(sip.NewHeader("WWW-Authenticate", st.challenge()))
+		})
+		return
+	}
+	m := msgOfRequest(req)
+	if m.Invite == nil {
+		g.reply(req, tx, 400, "Bad Request", nil)
+		return
+	}
+	st.alias(m.Invite)
+	r := g.routes()
+	targets, fallover := r.isupTargets(st.cfg.Name, dialled(&m.Invite.RequestURI))
+	if len(targets) == 0 {
+		g.obs.CallRefused(st.cfg.Name, 404, "no route")
+		g.reply(req, tx, 404, "Not Found", func(r *sip.Response) {
+			r.AppendHeader(sip.NewHeader("Reason", "Q.850;cause=3"))
+		})
+		return
+	}
+	if ok, retry := st.admitInvite(); !ok {
+		g.obs.CallRefused(st.cfg.Name, 503, "limit")
+		g.reply(req, tx, 503, "Service Unavailable", func(r *sip.Response) {
+			r.AppendHeader(sip.NewHeader("Retry-After", strconv.Itoa(retry)))
+		})
+		return
+	}
+	l := g.newLeg(call.SIPToISUP, st)
+	l.callID = cid.Value()
+	l.uasDialog(req)
+	l.targets, l.fallover = targets[1:], fallover
+	l.invite = m
+	t := g.trunks[targets[0]]
+	l.trunk.Store(t)
+	g.dialogs.Store(l.callID, l)
+	g.trying(req, tx, l)
+	l.srv[txKey{call.INVITE, m.CSeq}] = &srvTx{req, tx}
+	// The call learns of a CANCEL sipgo answered itself (200 to the
+	// CANCEL, 487 to the INVITE).
+	tx.OnCancel(func(c *sip.Request) {
+		l.cancels.Store(true)
+		cm := msgOfRequest(c)
+		ev := event{kind: evSIP, leg: l, msg: cm, req: c}
+		if cur := l.trunk.Load(); cur != nil {
+			select {
+			case cur.in <- ev:
+			default:
+				go cur.post(ev)
+			}
+		}
+	})
+	if !t.post(event{kind: evNewCall, leg: l, msg: m}) {
+		g.dialogs.Delete(l.callID)
+		st.release()
+		g.reply(req, tx, 503, "Service Unavailable", nil)
+	}
+}
+
+// trying sends 100 Trying at once (RFC 3261 §8.2.6.1) and gives the
+// INVITE our To tag, so that the 487 sipgo sends by itself on CANCEL
+// carries it too.
+//
+// The 100 carries no tag (RFC 3261 §8.2.6.2 allows either): under load
+// sipgo may have sent its own tagless 100 first (after 200 ms), and UACs
+// such as SIPp take a second 100 with a tag for another dialog.
+func (g *Gateway) trying(req *sip.Request, tx sip.ServerTransaction, l *leg) {
+	res := sip.NewResponseFromRequest(req, 100, "Trying", nil)
+	if to := req.To(); to != nil {
+		to.Params.Add("tag", l.localTag)
+	}
+	if err := tx.Respond(res); err != nil {
+		g.log.Debug("100 Trying", "err", err)
+	}
+}
+
+// uasDialog records the dialog of an INVITE the gateway answers (RFC 3261
+// §12.1.1): their tag, the route set from Record-Route, the target from
+// Contact, where requests go.
+func (l *leg) uasDialog(req *sip.Request) {
+	if f := req.From(); f != nil {
+		l.remote = f.Address
+		l.remoteTag, _ = f.Params.Get("tag")
+	}
+	if to := req.To(); to != nil {
+		l.local = to.Address
+	}
+	l.target = req.Recipient
+	if c := req.Contact(); c != nil {
+		l.target = c.Address
+	}
+	for _, h := range req.GetHeaders("Record-Route") {
+		if rr, ok := h.(*sip.RecordRouteHeader); ok {
+			l.routeSet = append(l.routeSet, rr.Address)
+		}
+	}
+	l.transport = req.Transport()
+	l.dest = req.Source()
+	l.cseq = 1
+}
+
+// ---------------------------------------------------------------------------
+// On the loop.
+
+// receive hands a SIP event of the leg's call to it.
+func (l *leg) receive(t *trunk, e *entry, ev event) {
+	m := ev.msg
+	if ev.kind == evSIP && ev.res == nil && m.IsRequest() {
+		switch {
+		case m.Method == call.ACK:
+			l.ok = nil
+			t.tq.Stop(tkey{e.id, t2xx})
+		case ev.tx != nil:
+			l.srv[txKey{m.Method, m.CSeq}] = &srvTx{ev.req, ev.tx}
+		}
+	}
+	if ev.res != nil && m.Method == call.INVITE && m.Status > 100 && m.Status < 300 {
+		l.uacDialog(ev.res)
+	}
+	t.feed(e, call.Event{Kind: call.EvSIP, SIP: m})
+}
+
+// refuse answers the leg's pending INVITE before any call exists and
+// frees the leg (no CDR: no call was attempted on ISUP).
+func (l *leg) refuse(t *trunk, status int, reason string) {
+	if l.invite != nil {
+		if st := l.srv[txKey{call.INVITE, l.invite.CSeq}]; st != nil {
+			delete(l.srv, txKey{call.INVITE, l.invite.CSeq})
+			res := sip.NewResponseFromRequest(st.req, status, reasonPhrase(status), nil)
+			if to := res.To(); to != nil {
+				to.Params.Add("tag", l.localTag)
+			}
+			res.AppendHeader(l.gw.serverHdr)
+			res.AppendHeader(sip.NewHeader("Reason", reason))
+			if err := st.tx.Respond(res); err != nil {
+				t.log.Debug("respond", "call", l.id, "err", err)
+			}
+		}
+	}
+	l.gw.obs.CallRefused(l.st.cfg.Name, status, reason)
+	if l.attempt > 0 {
+		// Counted as started by an earlier attempt.
+		l.finished(t)
+		return
+	}
+	l.done = true
+	l.gw.dialogs.CompareAndDelete(l.callID, l)
+	l.st.release()
+}
+
+// unknown answers an event for a call that is gone.
+func (l *leg) unknown(ev event) {
+	if ev.tx != nil && ev.req != nil && ev.req.Method != sip.ACK {
+		l.gw.reply(ev.req, ev.tx, 481, "Call/Transaction Does Not Exist", nil)
+	}
+}
+
+// send carries out a SIP action of the call.
+func (l *leg) send(t *trunk, e *entry, m *call.Msg) {
+	if m.Status != 0 {
+		l.respond(t, e, m)
+		return
+	}
+	switch m.Method {
+	case call.INVITE:
+		l.sendInvite(t, e, m)
+	case call.CANCEL:
+		l.sendCancel(t, e, m)
+	case call.ACK:
+		l.sendAck(t, e, m)
+	default:
+		l.sendInDialog(t, e, m)
+	}
+}
+
+// respond answers a server transaction of the call.
+func (l *leg) respond(t *trunk, e *entry, m *call.Msg) {
+	if m.Status == 100 {
+		return // sent at once by the handler
+	}
+	k := txKey{m.Method, m.CSeq}
+	st := l.srv[k]
+	if st == nil {
+		if !(m.Method == call.CANCEL || m.Method == call.INVITE && m.Status == 487) || !l.cancels.Load() {
+			t.log.Debug("response without transaction", "call", l.id, "msg", m.String())
+		}
+		return
+	}
+	if m.Status >= 200 {
+		delete(l.srv, k)
+	}
+	res := sip.NewResponseFromRequest(st.req, m.Status, reasonPhrase(m.Status), nil)
+	if to := res.To(); to != nil && m.Status > 100 {
+		to.Params.Add("tag", l.localTag)
+	}
+	if m.Method == call.INVITE && m.Status < 300 || m.Status >= 300 && m.Status < 400 && m.Contact == "" {
+		res.AppendHeader(l.gw.contactHdr(l.transport))
+	}
+	l.headers(res, m)
+	if err := st.tx.Respond(res); err != nil {
+		t.log.Debug("respond", "call", l.id, "status", m.Status, "err", err)
+	}
+	if m.Method == call.INVITE && m.Status >= 200 && m.Status < 300 && !sip.IsReliable(l.transport) {
+		l.ok, l.okWait, l.okSince = res, l.gw.t1, time.Now()
+		t.tq.Start(tkey{e.id, t2xx}, time.Now().Add(l.okWait))
+	}
+}
+
+// retransmit2xx repeats the 2xx until the ACK (T1 doubling to T2, for at
+// most 64·T1; the call's own TimerAck ends the call after that).
+func (l *leg) retransmit2xx(t *trunk, e *entry) {
+	if l.ok == nil || time.Since(l.okSince) > 64*l.gw.t1 {
+		l.ok = nil
+		return
+	}
+	if err := l.gw.ua.TransportLayer().WriteMsg(l.ok); err != nil {
+		t.log.Debug("2xx retransmission", "err", err)
+	}
+	l.okWait = min(2*l.okWait, 4*time.Second)
+	t.tq.Start(tkey{e.id, t2xx}, time.Now().Add(l.okWait))
+}
+
+// headers writes the fields of m the call decided.
+func (l *leg) headers(msg sip.Message, m *call.Msg) {
+	msg.AppendHeader(l.gw.serverHdr)
+	if m.Require100rel {
+		msg.AppendHeader(sip.NewHeader("Require", prack.Tag))
+	}
+	if m.Supported100rel {
+		msg.AppendHeader(sip.NewHeader("Supported", prack.Tag))
+	}
+	if m.RSeq != 0 {
+		msg.AppendHeader(sip.NewHeader("RSeq", strconv.FormatUint(uint64(m.RSeq), 10)))
+	}
+	if m.RAck.RSeq != 0 {
+		msg.AppendHeader(sip.NewHeader("RAck", m.RAck.String()))
+	}
+	if m.Reason != "" {
+		msg.AppendHeader(sip.NewHeader("Reason", m.Reason))
+	}
+	if m.RetryAfter != 0 {
+		msg.AppendHeader(sip.NewHeader("Retry-After", strconv.Itoa(m.RetryAfter)))
+	}
+	if m.Accept != "" {
+		msg.AppendHeader(sip.NewHeader("Accept", m.Accept))
+	}
+	if m.Unsupported != "" {
+		msg.AppendHeader(sip.NewHeader("Unsupported", m.Unsupported))
+	}
+	if m.Contact != "" {
+		msg.AppendHeader(sip.NewHeader("Contact", "<"+m.Contact+">"))
+	}
+	if len(m.Body) > 0 && l.st.cfg.ISUPEncoding == "base64" {
+		m.Body = base64ISUP(m.ContentType, m.Body)
+	}
+	if len(m.Body) > 0 {
+		ct := sip.ContentTypeHeader(m.ContentType)
+		msg.AppendHeader(&ct)
+		if m.Disposition != "" {
+			msg.AppendHeader(sip.NewHeader("Content-Disposition", m.Disposition))
+		}
+	}
+	msg.SetBody(m.Body)
+}
+
+// newRequest builds an in-dialog request (RFC 3261 §12.2.1.1) on the
+// dialog with remote tag tag (UAC forks) or the leg's.
+func (l *leg) newRequest(method sip.RequestMethod, tag string, cseq uint32) *sip.Request {
+	target, routes := l.target, l.routeSet
+	if f := l.forks[tag]; f != nil {
+		target, routes = f.target, f.routeSet
+	}
+	if tag == "" {
+		tag = l.remoteTag
+	}
+	req := sip.NewRequest(method, target)
+	for _, r := range routes {
+		req.AppendHeader(&sip.RouteHeader{Address: r})
+	}
+	from := &sip.FromHeader{Address: l.local, Params: sip.NewParams()}
+	from.Params.Add("tag", l.localTag)
+	req.AppendHeader(from)
+	to := &sip.ToHeader{Address: l.remote, Params: sip.NewParams()}
+	if tag != "" {
+		to.Params.Add("tag", tag)
+	}
+	req.AppendHeader(to)
+	cid := sip.CallIDHeader(l.callID)
+	req.AppendHeader(&cid)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: method})
+	mf := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&mf)
+	req.SetTransport(l.transport)
+	req.SetDestination(l.dest)
+	return req
+}
+
+// sendInDialog sends BYE, PRACK (UAC), or another in-dialog request.
+func (l *leg) sendInDialog(t *trunk, e *entry, m *call.Msg) {
+	method := sip.RequestMethod(m.Method.String())
+	l.cseq++
+	req := l.newRequest(method, m.Tag, l.cseq)
+	l.headers(req, m)
+	l.transact(t, req, m.Method, l.cseq)
+}
+
+// transact sends req in a client transaction and posts its responses
+// (and a 408 when it ends without a final one) to the call's loop.
+func (l *leg) transact(t *trunk, req *sip.Request, method call.Method, cseq uint32, opts ...sipgo.ClientRequestOption) *sip.Request {
+	ctx := context.Background()
+	tx, err := l.gw.cli.TransactionRequest(ctx, req, opts...)
+	if err != nil {
+		t.log.Info("SIP request failed", "call", l.id, "method", method, "err", err)
+		l.postTimeout(t, method, cseq)
+		return req
+	}
+	if method == call.INVITE {
+		// RFC 6026: retransmitted 2xx reach only this hook; the call ACKs
+		// each again.
+		tx.OnRetransmission(func(r *sip.Response) { l.postResponse(r) })
+	}
+	l.gw.wg.Add(1)
+	go func() {
+		defer l.gw.wg.Done()
+		final := false
+		for {
+			select {
+			case r := <-tx.Responses():
+				if r.StatusCode >= 200 {
+					final = true
+				}
+				l.postResponse(r)
+			case <-tx.Done():
+				if !final {
+					if err := tx.Err(); err != nil && !errors.Is(err, sip.ErrTransactionTerminated) || err == nil {
+						l.postTimeout(nil, method, cseq)
+					}
+				}
+				return
+			}
+		}
+	}()
+	return req
+}
+
+func (l *leg) postResponse(r *sip.Response) {
+	m := msgOfResponse(r)
+	if t := l.trunk.Load(); t != nil {
+		t.post(event{kind: evSIP, leg: l, msg: m, res: r})
+	}
+}
+
+// postTimeout reports a client transaction that got no final response as
+// its 408 (interwork/call's contract).
+func (l *leg) postTimeout(t *trunk, method call.Method, cseq uint32) {
+	m := &call.Msg{Method: method, CSeq: cseq, Status: 408}
+	ev := event{kind: evTxTimeout, leg: l, msg: m}
+	if t != nil {
+		// On the loop already: queue it behind the current step.
+		go t.post(ev)
+		return
+	}
+	if cur := l.trunk.Load(); cur != nil {
+		cur.post(ev)
+	}
+}
+
+// sendInvite sends an INVITE of an ISUP → SIP call (several with RFC 3578
+// overlap: same Call-ID and From tag, higher CSeq).
+func (l *leg) sendInvite(t *trunk, e *entry, m *call.Msg) {
+	if m.Invite == nil {
+		return
+	}
+	req, err := m.Invite.NewRequest()
+	if err != nil {
+		t.log.Warn("INVITE not built", "call", l.id, "err", err)
+		l.postTimeout(t, call.INVITE, m.CSeq)
+		return
+	}
+	if l.callID == "" {
+		l.callID = l.id + "-" + sip.GenerateTagN(16) + "@" + l.gw.host
+		l.gw.dialogs.Store(l.callID, l)
+		if f := req.From(); f != nil {
+			l.local = f.Address
+		}
+		if to := req.To(); to != nil {
+			l.remote = to.Address
+		}
+		l.transport = l.st.cfg.R.Transport
+		if len(l.st.cfg.Peers) > 0 {
+			l.dest = l.st.cfg.Peers[0]
+		}
+		l.target = req.Recipient
+	}
+	if f := req.From(); f != nil {
+		f.Params.Add("tag", l.localTag)
+	}
+	cid := sip.CallIDHeader(l.callID)
+	req.AppendHeader(&cid)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: m.CSeq, MethodName: sip.INVITE})
+	req.AppendHeader(l.gw.contactHdr(l.transport))
+	req.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, INFO, OPTIONS"))
+	l.headers(req, m)
+	req.SetTransport(l.transport)
+	req.SetDestination(l.dest)
+	if l.invs == nil {
+		l.invs = map[uint32]*sip.Request{}
+	}
+	l.invs[m.CSeq] = req
+	l.transact(t, req, call.INVITE, m.CSeq)
+}
+
+// sendCancel cancels INVITE m.CSeq (RFC 3261 §9.1: same Request-URI,
+// Call-ID, From, To, CSeq number and top Via).
+func (l *leg) sendCancel(t *trunk, e *entry, m *call.Msg) {
+	inv := l.invs[m.CSeq]
+	if inv == nil || inv.Via() == nil {
+		return
+	}
+	req := sip.NewRequest(sip.CANCEL, inv.Recipient)
+	req.AppendHeader(sip.HeaderClone(inv.Via()))
+	req.AppendHeader(sip.HeaderClone(inv.From()))
+	req.AppendHeader(sip.HeaderClone(inv.To()))
+	req.AppendHeader(sip.HeaderClone(inv.CallID()))
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: m.CSeq, MethodName: sip.CANCEL})
+	mf := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&mf)
+	if m.Reason != "" {
+		req.AppendHeader(sip.NewHeader("Reason", m.Reason))
+	}
+	req.SetBody(nil)
+	req.SetTransport(inv.Transport())
+	req.SetDestination(inv.Destination())
+	// Options given: sipgo adds no Via of its own (the INVITE's is kept).
+	l.transact(t, req, call.CANCEL, m.CSeq, func(*sipgo.Client, *sip.Request) error { return nil })
+}
+
+// sendAck acknowledges a 2xx (RFC 3261 §13.2.2.4): a request of the
+// dialog, with the INVITE's CSeq, not a transaction.
+func (l *leg) sendAck(t *trunk, e *entry, m *call.Msg) {
+	req := l.newRequest(sip.ACK, m.Tag, m.CSeq)
+	l.headers(req, m)
+	if err := l.gw.cli.WriteRequest(req); err != nil {
+		t.log.Debug("ACK", "call", l.id, "err", err)
+	}
+}
+
+// uacDialog learns a fork's dialog from a response to our INVITE (RFC
+// 3261 §12.1.2: route set from Record-Route reversed, target from
+// Contact).
+func (l *leg) uacDialog(r *sip.Response) {
+	to := r.To()
+	if to == nil {
+		return
+	}
+	tag, ok := to.Params.Get("tag")
+	if !ok || tag == "" {
+		return
+	}
+	if l.forks == nil {
+		l.forks = map[string]*fork{}
+	}
+	f := l.forks[tag]
+	if f == nil {
+		f = &fork{target: l.target}
+		l.forks[tag] = f
+		rr := r.GetHeaders("Record-Route")
+		for i := len(rr) - 1; i >= 0; i-- {
+			if h, ok := rr[i].(*sip.RecordRouteHeader); ok {
+				f.routeSet = append(f.routeSet, h.Address)
+			}
+		}
+	}
+	if c := r.Contact(); c != nil {
+		f.target = c.Address
+	}
+	if l.remoteTag == "" {
+		l.remoteTag = tag
+	}
+}
+
+// finished frees the leg once its call is over.
+func (l *leg) finished(t *trunk) {
+	if l.done {
+		return
+	}
+	l.done = true
+	l.ok = nil
+	if l.callID != "" {
+		l.gw.dialogs.CompareAndDelete(l.callID, l)
+	}
+	l.st.release()
+	l.gw.active.Add(-1)
+	// Server transactions left unanswered (the release guard forced the
+	// call's end) are ended here; answered ones end by their timers.
+	for k, s := range l.srv {
+		if k.m != call.INVITE {
+			l.gw.reply(s.req, s.tx, 481, "Call/Transaction Does Not Exist", nil)
+		}
+		delete(l.srv, k)
+	}
+}
+
+// falloverCheck sees a SIP → ISUP attempt fail with a fall-over cause
+// before any progress: instead of the failure response, the INVITE goes
+// to the next trunk of the route. It reports whether it took over the
+// actions.
+func (l *leg) falloverCheck(t *trunk, e *entry, acts []call.Action) bool {
+	if len(l.targets) == 0 {
+		return false
+	}
+	var final *call.Msg
+	var rec *call.Record
+	for i := range acts {
+		a := &acts[i]
+		switch {
+		case a.Kind == call.ActSIP && a.SIP.Method == call.INVITE && a.SIP.Status >= 300:
+			final = &a.SIP
+		case a.Kind == call.ActCDR:
+			rec = a.CDR
+		}
+	}
+	if final == nil || rec == nil || !rec.Alerted.IsZero() || rec.ReleasedBy == call.PartySIP {
+		return false
+	}
+	hit := false
+	for _, c := range l.fallover {
+		hit = hit || int(rec.Cause) == c
+	}
+	if !hit || final.CSeq != l.invite.CSeq {
+		return false
+	}
+	next := l.gw.trunks[l.targets[0]]
+	l.targets = l.targets[1:]
+	t.log.Info("fall-over", "call", l.id, "cause", rec.Cause, "next", next.name)
+	// The failed attempt ends here: its timers, circuit and entry.
+	for i := range acts {
+		switch acts[i].Kind {
+		case call.ActISUP:
+			t.drv.Request(time.Now(), acts[i].ISUP)
+		}
+	}
+	for tm := uint8(1); tm < 8; tm++ {
+		t.tq.Stop(tkey{e.id, tm})
+	}
+	t.unbind(e)
+	delete(t.calls, e.id)
+	l.attempt++
+	l.trunk.Store(next)
+	ev := event{kind: evNewCall, leg: l, msg: l.invite}
+	go next.post(ev)
+	return true
+}
+
+// ---------------------------------------------------------------------------
+// sipgo → call.Msg.
+
+func msgOfRequest(req *sip.Request) *call.Msg {
+	m := &call.Msg{Method: call.ParseMethod(string(req.Method))}
+	if cs := req.CSeq(); cs != nil {
+		m.CSeq = cs.SeqNo
+	}
+	if f := req.From(); f != nil {
+		m.Tag, _ = f.Params.Get("tag")
+	}
+	if to := req.To(); to != nil {
+		m.InDialog = to.Params.Has("tag")
+	}
+	if h := req.GetHeader("RAck"); h != nil {
+		if r, err := prack.ParseRAck(h.Value()); err == nil {
+			m.RAck = r
+		}
+	}
+	common(req, m)
+	if m.Method == call.INVITE && !m.InDialog {
+		inv := mapping.InviteFromRequest(req)
+		m.Invite = &inv
+	}
+	return m
+}
+
+func msgOfResponse(r *sip.Response) *call.Msg {
+	m := &call.Msg{Status: r.StatusCode}
+	if cs := r.CSeq(); cs != nil {
+		m.CSeq = cs.SeqNo
+		m.Method = call.ParseMethod(string(cs.MethodName))
+	}
+	if to := r.To(); to != nil {
+		m.Tag, _ = to.Params.Get("tag")
+	}
+	if h := r.GetHeader("RSeq"); h != nil {
+		if n, err := strconv.ParseUint(strings.TrimSpace(h.Value()), 10, 32); err == nil {
+			m.RSeq = uint32(n)
+		}
+	}
+	if h := r.GetHeader("Warning"); h != nil {
+		v := strings.TrimSpace(h.Value())
+		if len(v) >= 3 {
+			m.Warning, _ = strconv.Atoi(v[:3])
+		}
+	}
+	m.PEarlyMedia = r.GetHeader("P-Early-Media") != nil
+	common(r, m)
+	return m
+}
+
+func common(msg sip.Message, m *call.Msg) {
+	for _, h := range msg.GetHeaders("Require") {
+		m.Require100rel = m.Require100rel || prack.HasOption(h.Value(), prack.Tag)
+	}
+	for _, name := range []string{"Supported", "k"} {
+		for _, h := range msg.GetHeaders(name) {
+			m.Supported100rel = m.Supported100rel || prack.HasOption(h.Value(), prack.Tag)
+		}
+	}
+	var reasons []string
+	for _, h := range msg.GetHeaders("Reason") {
+		reasons = append(reasons, h.Value())
+	}
+	m.Reason = strings.Join(reasons, ", ")
+	if h := msg.GetHeaders("Content-Type"); len(h) > 0 {
+		m.ContentType = h[0].Value()
+	}
+	if h := msg.GetHeaders("Content-Disposition"); len(h) > 0 {
+		m.Disposition = h[0].Value()
+	}
+	m.Body = msg.Body()
+	m.SDP = strings.HasPrefix(strings.ToLower(m.ContentType), "application/sdp") && len(m.Body) > 0
+}
+
+// dialled returns the digits of a Request-URI's user part.
+func dialled(u *sip.Uri) string {
+	s := u.User
+	if i := strings.IndexByte(s, ';'); i >= 0 {
+		s = s[:i]
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+var phrases = map[int]string{100: "Trying", 180: "Ringing", 181: "Call Is Being Forwarded", 182: "Queued",
+	183: "Session Progress", 200: "OK", 301: "Moved Permanently", 302: "Moved Temporarily", 400: "Bad Request",
+	401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+	410: "Gone", 415: "Unsupported Media Type", 420: "Bad Extension", 421: "Extension Required",
+	480: "Temporarily Unavailable", 481: "Call/Transaction Does Not Exist", 482: "Loop Detected",
+	483: "Too Many Hops", 484: "Address Incomplete", 486: "Busy Here", 487: "Request Terminated",
+	488: "Not Acceptable Here", 491: "Request Pending", 500: "Server Internal Error", 501: "Not Implemented",
+	502: "Bad Gateway", 503: "Service Unavailable", 504: "Server Time-out", 600: "Busy Everywhere",
+	603: "Decline", 604: "Does Not Exist Anywhere", 606: "Not Acceptable"}
+
+func reasonPhrase(s int) string {
+	if p, ok := phrases[s]; ok {
+		return p
+	}
+	switch {
+	case s < 200:
+		return "Session Progress"
+	case s < 300:
+		return "OK"
+	case s < 400:
+		return "Redirection"
+	case s < 500:
+		return "Client Error"
+	case s < 600:
+		return "Server Error"
+	}
+	return "Global Failure"
+}
+
+// ---------------------------------------------------------------------------
+// SIP trunks: ACL, limits, authentication, aliases, keep-alive state.
+
+type sipTrunk struct {
+	gw     *Gateway
+	cfg    *config.SIPTrunk
+	active atomic.Int64
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+	// peer state from OPTIONS
+	peerUp    atomic.Int32 // 0 unknown, 1 up, 2 down
+	peerSince atomic.Int64
+	secret    []byte
+}
+
+// trunkOf returns the SIP trunk whose ACL holds the request's source.
+func (g *Gateway) trunkOf(req *sip.Request) *sipTrunk {
+	a, ok := sourceAddr(req)
+	if !ok {
+		return nil
+	}
+	for _, st := range g.sipTrunks {
+		if st.holds(a) {
+			return st
+		}
+	}
+	return nil
+}
+
+func sourceAddr(req *sip.Request) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(req.Source())
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+func (st *sipTrunk) holds(a netip.Addr) bool {
+	for _, p := range st.cfg.R.ACL {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// allows reports whether req comes from a source of the trunk.
+func (st *sipTrunk) allows(req *sip.Request) bool {
+	a, ok := sourceAddr(req)
+	return ok && st.holds(a)
+}
+
+// admitInvite applies the trunk's limits to a new INVITE: concurrent
+// calls, then calls per second (a token bucket of one second's burst).
+// Retry-After says when to come back.
+func (st *sipTrunk) admitInvite() (bool, int) {
+	if !st.admit() {
+		return false, 5
+	}
+	if st.cfg.CPS > 0 {
+		st.mu.Lock()
+		now := time.Now()
+		if st.last.IsZero() {
+			st.tokens = max(st.cfg.CPS, 1)
+		} else {
+			st.tokens = min(st.tokens+now.Sub(st.last).Seconds()*st.cfg.CPS, max(st.cfg.CPS, 1))
+		}
+		st.last = now
+		ok := st.tokens >= 1
+		if ok {
+			st.tokens--
+		}
+		st.mu.Unlock()
+		if !ok {
+			st.release()
+			return false, 1
+		}
+	}
+	return true, 0
+}
+
+// admit counts a call against max_calls.
+func (st *sipTrunk) admit() bool {
+	n := st.active.Add(1)
+	if st.cfg.MaxCalls > 0 && n > int64(st.cfg.MaxCalls) {
+		st.active.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (st *sipTrunk) release() { st.active.Add(-1) }
+
+// alias rewrites the Request-URI user (aliases).
+func (st *sipTrunk) alias(inv *mapping.Invite) {
+	if n, ok := st.cfg.Aliases[inv.RequestURI.User]; ok {
+		inv.RequestURI.User = n
+	}
+}
+
+// ensure the interface conversions used above hold.
+var _ sip.ServerTransaction = (*sip.ServerTx)(nil)
+
+var _ = isup.ITU
