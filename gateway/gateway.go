@@ -547,7 +547,10 @@ func (g *Gateway) cdr(t *trunk, e *entry, r *call.Record) {
 	}
 	if !r.Answered.IsZero() {
 		c.DurationMS = r.End.Sub(r.Answered).Milliseconds()
-		g.obs.CallAnswered(c.SIPTrunk, c.ISUPTrunk, c.Direction)
+		if !e.answered { // reported at answer by the trunk's loop, once
+			e.answered = true
+			g.obs.CallAnswered(c.SIPTrunk, c.ISUPTrunk, c.Direction)
+		}
 	}
 	if l.dir == call.SIPToISUP {
 		c.Start = l.start

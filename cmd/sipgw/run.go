@@ -12,6 +12,7 @@ import (
 	"github.com/sipgw/sipgw/gateway"
 	"github.com/sipgw/sipgw/gateway/config"
 	"github.com/sipgw/sipgw/gateway/sim"
+	"github.com/sipgw/sipgw/ops/cdr"
 	"gopkg.in/yaml.v3"
 )
 
@@ -111,10 +112,27 @@ func runGateway(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g, err := gateway.New(c, gateway.Options{Log: logger(c, stderr), Version: version})
+	log := logger(c, stderr)
+	opts := gateway.Options{Log: log, Version: version}
+	obs := &metricsObserver{}
+	opts.Observer = obs
+	if c.CDR.File != "" {
+		w, err := cdr.Open(cdr.Options{Path: c.CDR.File, Logger: log})
+		if err != nil {
+			return fmt.Errorf("cdr: %w", err)
+		}
+		defer w.Close() // after the gateway has released its calls
+		opts.CDR = cdrSink{w}
+	}
+	g, err := gateway.New(c, opts)
 	if err != nil {
 		return err
 	}
+	stop, err := operations(ctx, c, g, obs, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return g.Run(ctx)
 }
 
