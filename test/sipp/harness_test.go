@@ -234,6 +234,20 @@ func (x *gw) busy(ctx context.Context) string {
 	return ""
 }
 
+// isupWait returns the simulator's ISUP exchange since mark (isupSeen)
+// once it is want, or what it is after 10 s: the release that follows a
+// SIP BYE may still be on its way to the simulator when SIPp exits.
+func (x *gw) isupWait(mark int, want string) string {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := isupSeen(x.simEvents(mark))
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // simEvents returns the ISUP messages the simulator exchanged since mark.
 func (x *gw) simEvents(mark int) []sim.Event {
 	ev := x.g.Sim().Events()

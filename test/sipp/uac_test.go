@@ -135,7 +135,7 @@ func TestUnknownSource(t *testing.T) {
 	if m := firstWith(received(trace), "SIP/2.0 403"); !strings.Contains(m, "Reason: Q.850;cause=21") {
 		t.Errorf("403 without the cause: %q", m)
 	}
-	if got := isupSeen(x.simEvents(mark)); got != "" {
+	if got := x.isupWait(mark, ""); got != "" {
 		t.Errorf("ISUP for a refused call: %s", got)
 	}
 	// The gateway still serves its trunk.
@@ -155,7 +155,7 @@ func TestLimits(t *testing.T) {
 	if m := firstWith(received(trace), "SIP/2.0 503"); !strings.Contains(m, "Retry-After: 1") {
 		t.Errorf("CPS 503 without Retry-After 1: %q", m)
 	}
-	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
+	if got := x.isupWait(mark, "<IAM 2001000 >ACM >ANM <REL 16 >RLC"); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
 		t.Errorf("ISUP: %s", got)
 	}
 	x.waitIdle(10 * time.Second)
@@ -213,7 +213,7 @@ func TestFallover(t *testing.T) {
 	mark := x.simMark()
 	runSIPp(t, x.addr, sippRun{scenario: "uac_answer.xml", service: "2001000"})
 	x.waitIdle(10 * time.Second)
-	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
+	if got := x.isupWait(mark, "<IAM 2001000 >ACM >ANM <REL 16 >RLC"); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
 		t.Errorf("ISUP at the exchange of the second trunk: %s", got)
 	}
 	if cdrs := x.cdrList(); len(cdrs) != 1 || !strings.Contains(cdrs[0], "status=200") {
@@ -237,7 +237,7 @@ func TestDropCall(t *testing.T) {
 		t.Errorf("BYE %q", m)
 	}
 	x.waitIdle(10 * time.Second)
-	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 31 >RLC" {
+	if got := x.isupWait(mark, "<IAM 2001000 >ACM >ANM <REL 31 >RLC"); got != "<IAM 2001000 >ACM >ANM <REL 31 >RLC" {
 		t.Errorf("ISUP: %s", got)
 	}
 }
@@ -277,7 +277,7 @@ func TestDigestAuth(t *testing.T) {
 	if m := firstWith(received(trace), "SIP/2.0 401"); !strings.Contains(m, `WWW-Authenticate: Digest realm="sipgw"`) {
 		t.Errorf("401 %q", m)
 	}
-	if got := isupSeen(x.simEvents(mark)); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
+	if got := x.isupWait(mark, "<IAM 2001000 >ACM >ANM <REL 16 >RLC"); got != "<IAM 2001000 >ACM >ANM <REL 16 >RLC" {
 		t.Errorf("ISUP: %s", got)
 	}
 	// A wrong password is challenged again: nothing reaches ISUP.
@@ -286,7 +286,7 @@ func TestDigestAuth(t *testing.T) {
 	if n := strings.Count(strings.Join(received(trace), "\n"), "SIP/2.0 401"); n < 2 {
 		t.Errorf("%d challenges for a wrong password", n)
 	}
-	if got := isupSeen(x.simEvents(mark)); got != "" {
+	if got := x.isupWait(mark, ""); got != "" {
 		t.Errorf("ISUP for a refused call: %s", got)
 	}
 	x.waitIdle(10 * time.Second)
