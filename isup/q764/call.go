@@ -280,6 +280,16 @@ func (t *Trunk) addressTimers(c *circ, st bool) {
 	}
 }
 
+// endCollection ends an incoming call's address collection at its first
+// backward message (ACM or CON, the user's or the machine's): the
+// interworking and overlap timers T10, T11 and T35 stop (Q.764 Annex A).
+func (t *Trunk) endCollection(c *circ) {
+	t.stop(c, T10)
+	t.stop(c, T11)
+	t.stop(c, T35)
+	c.flags &^= fOverlap
+}
+
 // earlyACM sends the ACM Q.764 Annex A has T10 and T11 send in
 // interworking: called party's status no indication, interworking
 // encountered.
@@ -287,10 +297,7 @@ func (t *Trunk) earlyACM(c *circ, text string) {
 	if c.phase != PhaseInSetup {
 		return
 	}
-	t.stop(c, T10)
-	t.stop(c, T11)
-	t.stop(c, T35)
-	c.flags &^= fOverlap
+	t.endCollection(c)
 	bci := t.data(2)
 	bci[1] = 0x01 // bit I: interworking encountered
 	t.emit(Action{Kind: ActSend, CIC: c.cic, Type: isup.ACM, Data: bci})
@@ -311,10 +318,7 @@ func (t *Trunk) reqACM(c *circ, r *Request) {
 	case c.phase != PhaseInSetup:
 		t.reject(c.cic, "no incoming call awaiting ACM")
 	default:
-		t.stop(c, T10)
-		t.stop(c, T11)
-		t.stop(c, T35)
-		c.flags &^= fOverlap
+		t.endCollection(c)
 		t.send(c.cic, isup.ACM, r.Msg)
 		c.phase = PhaseInProceeding
 	}
@@ -331,10 +335,7 @@ func (t *Trunk) reqCON(c *circ, r *Request) {
 	case c.phase != PhaseInSetup:
 		t.reject(c.cic, "no incoming call awaiting answer")
 	default:
-		t.stop(c, T10)
-		t.stop(c, T11)
-		t.stop(c, T35)
-		c.flags &^= fOverlap
+		t.endCollection(c)
 		t.send(c.cic, isup.CON, r.Msg)
 		c.phase = PhaseInAnswered
 	}
