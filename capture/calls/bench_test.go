@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -216,3 +217,33 @@ func BenchmarkGenerate250k(b *testing.B) {
 }
 
 var sink *record.Decoded
+
+// BenchmarkFinishLinked50k is Finish alone on 50,000 SIP INVITE legs, each
+// with the ISUP leg a gateway made of it (the shape of the SIP-I benchmark
+// capture): outcomes, number links, statistics.
+func BenchmarkFinishLinked50k(b *testing.B) {
+	const n = 50_000
+	ua, gw := ipEP("10.0.0.1:5060"), ipEP("10.0.0.2:5060")
+	opc, dpc := pcEP(100), pcEP(200)
+	in := make([]msg, 0, 2*n)
+	for k := range n {
+		called, calling := fmt.Sprintf("30%08d", 200000000+k*104729%100000000), fmt.Sprintf("89%08d", k)
+		inv := req(k*3, ua, gw, record.INVITE, fmt.Sprintf("call-%d", k), 1).nums(calling, "", called, called)
+		in = append(in, inv, iam(k*3+1, opc, dpc, uint32(k%4000+1), calling, called))
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c := New(Config{})
+		for _, m := range in {
+			c.Add(m.Decoded)
+		}
+		b.StartTimer()
+		a := c.Finish()
+		b.StopTimer()
+		if a.Calls[0].Link != "numbers" || a.Calls[2*n-1].Group != a.Calls[2*n-2].ID {
+			b.Fatalf("not linked: %+v", a.Calls[0])
+		}
+		b.StartTimer()
+	}
+}

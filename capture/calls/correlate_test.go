@@ -2,7 +2,6 @@ package calls
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -860,9 +859,9 @@ func TestEndpointInterning(t *testing.T) {
 	}
 }
 
-// TestLinkNumbersMany links enough calls for Finish to look for the SIP
-// legs' candidates in two halves at once, and checks that every SIP leg
-// finds its own ISUP leg: the halves must give what one pass gives.
+// TestLinkNumbersMany links enough calls for Finish to sort the SIP and
+// the ISUP candidates at once, and checks that every SIP leg finds its own
+// ISUP leg.
 func TestLinkNumbersMany(t *testing.T) {
 	const n = 3000 // 6,000 legs
 	ua, gw := ipEP("10.0.0.1:5060"), ipEP("10.0.0.2:5060")
@@ -887,28 +886,4 @@ func TestLinkNumbersMany(t *testing.T) {
 		}
 	}
 	checkInvariants(t, a)
-}
-
-// TestSortSplit: sorting in two halves and merging gives what one sort
-// gives, for the link candidates' total orders, above and below the split
-// threshold.
-func TestSortSplit(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{0, 1, 100, 8191, 8192, 20001} {
-		cands := make([]numberCand, n)
-		pairs := make([]linkPair, n)
-		for i := range n {
-			cands[i] = numberCand{setup: int64(r.IntN(50)), key: uint32(r.IntN(20)), id: uint32(i + 1)}
-			pairs[i] = linkPair{dt: int64(r.IntN(30)), sip: uint32(r.IntN(n) + 1), isup: uint32(i + 1)}
-		}
-		wantC, wantP := slices.Clone(cands), slices.Clone(pairs)
-		slices.SortFunc(wantC, compareCand)
-		slices.SortFunc(wantP, comparePair)
-		if got := sortSplit(cands, compareCand); !slices.Equal(got, wantC) {
-			t.Errorf("n=%d: candidates sorted in halves differ", n)
-		}
-		if got := sortSplit(pairs, comparePair); !slices.Equal(got, wantP) {
-			t.Errorf("n=%d: pairs sorted in halves differ", n)
-		}
-	}
 }

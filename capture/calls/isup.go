@@ -7,11 +7,12 @@ import (
 )
 
 // circuitKey names an ISUP circuit the same way from both ends: network
-// indicator, the lower and the higher point code, CIC.
+// indicator, the lower and the higher point code, CIC. Two words without
+// padding: the map hashes them in one call, where a struct of point codes
+// was hashed field by field (3 % of the SIP-I benchmark capture's CPU).
 type circuitKey struct {
-	ni   mtp3.NetworkIndicator
-	a, b mtp3.PointCode
-	cic  uint32
+	pcs   uint64 // lower point code (format<<24 | value) << 32 | higher
+	niCIC uint64 // network indicator << 32 | CIC
 }
 
 func pcLess(a, b mtp3.PointCode) bool {
@@ -21,12 +22,23 @@ func pcLess(a, b mtp3.PointCode) bool {
 	return a.Uint32() < b.Uint32()
 }
 
+func pcWord(p mtp3.PointCode) uint64 { return uint64(p.Format())<<24 | uint64(p.Uint32()&(1<<24-1)) }
+
 func makeCircuitKey(ni mtp3.NetworkIndicator, opc, dpc mtp3.PointCode, cic uint32) circuitKey {
 	if pcLess(dpc, opc) {
 		opc, dpc = dpc, opc
 	}
-	return circuitKey{ni: ni, a: opc, b: dpc, cic: cic}
+	return circuitKey{pcs: pcWord(opc)<<32 | pcWord(dpc), niCIC: uint64(ni)<<32 | uint64(cic)}
 }
+
+// withCIC is the key of another circuit between the same point codes.
+func (k circuitKey) withCIC(cic uint32) circuitKey {
+	k.niCIC = k.niCIC&^(1<<32-1) | uint64(cic)
+	return k
+}
+
+// cic is the key's CIC.
+func (k circuitKey) cic() uint32 { return uint32(k.niCIC) }
 
 // circuit is one circuit's state: its open call and its last messages
 // (fingerprint and time), which retransmissions are looked for among.
@@ -308,9 +320,7 @@ func (c *Correlator) resetRange(k circuitKey, m *record.Message, msg *isup.Messa
 		}
 	}
 	for i := uint32(0); i <= n; i++ {
-		k2 := k
-		k2.cic = k.cic + i
-		ci, ok := c.circuits[k2]
+		ci, ok := c.circuits[k.withCIC(k.cic()+i)]
 		if !ok || c.circ.at(ci).open == 0 {
 			continue
 		}

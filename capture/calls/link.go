@@ -120,10 +120,69 @@ const maxLinkCandidates = 16
 // minMatchDigits is how many trailing digits two numbers must share.
 const minMatchDigits = 6
 
+// A normalised number (normDigits) of up to 16 digits is packed one per
+// nibble, the last digit in the low nibble, with its count of digits:
+// comparing suffixes is then a masked XOR, and a candidate carries its
+// numbers without a visit to its call. A longer number has the count
+// longNum and is compared from the call's own strings.
+const longNum = 0xff
+
+func pack(d []byte) (v uint64, n uint8) {
+	if len(d) > 16 {
+		return 0, longNum
+	}
+	for _, x := range d {
+		v = v<<4 | uint64(x-'0')
+	}
+	return v, uint8(len(d))
+}
+
+// suffixPacked says whether one packed number is a suffix of the other,
+// sharing at least min trailing digits (suffixMatch; neither long).
+func suffixPacked(a uint64, an uint8, b uint64, bn uint8, min int) bool {
+	m := int(min8(an, bn))
+	if m < min {
+		return false
+	}
+	mask := ^uint64(0)
+	if m < 16 {
+		mask = 1<<(4*m) - 1
+	}
+	return (a^b)&mask == 0
+}
+
+func min8(a, b uint8) uint8 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// numberCand is a leg that may be linked through its numbers: SIP INVITE
+// legs and ISUP legs, sorted by key (the called number's last six digits),
+// setup time and ID. 40 bytes: 100k of them are built at every Finish.
 type numberCand struct {
-	setup int64
-	key   uint32 // last six digits of the normalised called number
-	id    uint32
+	setup  int64
+	called uint64 // packed
+	caller uint64 // the calling number, packed
+	key    uint32 // < 1,000,000 (numberKey)
+	id     uint32
+	nc, ng uint8 // digits of called and caller, or longNum
+	sipi   bool  // SIP: the leg carried SIP-I (the link is "sip-i")
+	alt    bool  // SIP: the numbers are those of the SIP-I IAM (legExtra)
+}
+
+// candOf makes the candidate of a leg from its normalised numbers (ok
+// false when the called number is too short to link).
+func candOf(id uint32, setup int64, called, calling []byte) (numberCand, bool) {
+	k, ok := numberKey(called)
+	if !ok {
+		return numberCand{}, false
+	}
+	x := numberCand{setup: setup, key: k, id: id}
+	x.called, x.nc = pack(called)
+	x.caller, x.ng = pack(calling)
+	return x, true
 }
 
 type linkPair struct {
@@ -136,97 +195,285 @@ type linkPair struct {
 // called numbers that match, calling numbers that match when both are
 // known, setup times within the window. The nearest pairs in time are
 // taken first and each leg gets at most one such link.
+//
+// The links are made in call order once chosen: chosen in time order, the
+// calls were visited at random and their cache misses were most of
+// Finish on the SIP-I benchmark capture.
 func (c *Correlator) linkNumbers(u unionFind) {
-	var isupLegs []numberCand
-	var buf [maxDigits]byte
-	for i, call := range c.calls {
-		if call.Kind != record.ISUP || c.leg(uint32(i)+1).state&stInvite == 0 {
-			continue
-		}
-		if k, ok := numberKey(normDigits(call.Called, &buf)); ok {
-			isupLegs = append(isupLegs, numberCand{key: k, setup: call.Setup, id: call.ID})
-		}
-	}
-	if len(isupLegs) == 0 {
+	to, viaSIPI := c.numberMatches()
+	if to == nil {
 		return
 	}
-	isupLegs = sortSplit(isupLegs, compareCand)
-
-	// The SIP legs' candidates are found in two halves at once: Finish
-	// runs when the decoding workers are done and a core is idle. The
-	// halves are joined in order, so the result is that of one pass.
-	half := len(c.calls) / 2
-	if len(c.calls) < 4096 {
-		half = len(c.calls) // not worth a goroutine
+	for i, call := range c.calls {
+		id := uint32(i) + 1
+		o := to[id]
+		if o == 0 || slices.Contains(call.Linked, o) {
+			continue
+		}
+		call.Linked = c.appendLinked(call.Linked, o)
+		if call.Link == "" {
+			call.Link = "numbers"
+			if viaSIPI[id] {
+				call.Link = "sip-i"
+			}
+		}
+		u.union(id-1, o-1)
 	}
-	var second []linkPair
+}
+
+// numberMatches chooses the number links: to[id] is the leg call id is
+// linked with (0: none), viaSIPI[id] whether the link is "sip-i". Both
+// are nil when no leg can be linked.
+func (c *Correlator) numberMatches() (to []uint32, viaSIPI []bool) {
+	sipC, isupC := c.numberCands()
+	if len(sipC) == 0 || len(isupC) == 0 {
+		return nil, nil
+	}
+	// Finish runs when the decoding workers are done and a core is idle:
+	// the two sorts run at once.
+	tmp := make([]numberCand, len(sipC)+len(isupC))
 	var wg sync.WaitGroup
-	if half < len(c.calls) {
+	if len(sipC)+len(isupC) >= 8192 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			second = c.sipPairs(make([]linkPair, 0, len(isupLegs)/2+64), isupLegs, half, len(c.calls))
-			slices.SortFunc(second, comparePair)
+			sortCands(sipC, tmp[:len(sipC)])
 		}()
+	} else {
+		sortCands(sipC, tmp[:len(sipC)])
 	}
-	pairs := c.sipPairs(make([]linkPair, 0, len(isupLegs)/2+64), isupLegs, 0, half)
-	slices.SortFunc(pairs, comparePair)
+	sortCands(isupC, tmp[len(sipC):])
 	wg.Wait()
-	if len(second) > 0 {
-		pairs = merge(pairs, second, comparePair)
-	}
-	done := make([]bool, len(c.calls)+1) // by call ID
+
+	pairs := c.joinCands(make([]linkPair, 0, len(sipC)+len(sipC)/8), sipC, isupC)
+
+	// A pair whose two legs are in no other pair is taken whatever the
+	// order: only pairs that share a leg need the nearest-first choice.
+	n := len(c.calls) + 1
+	to, viaSIPI = make([]uint32, n), make([]bool, n)
+	seen := make([]uint8, n)
 	for _, p := range pairs {
-		if done[p.sip] || done[p.isup] {
+		seen[p.sip] = min(seen[p.sip]+1, 2)
+		seen[p.isup] = min(seen[p.isup]+1, 2)
+	}
+	contested := pairs[:0]
+	for _, p := range pairs {
+		if seen[p.sip] == 1 && seen[p.isup] == 1 {
+			to[p.sip], to[p.isup] = p.isup, p.sip
+			viaSIPI[p.sip], viaSIPI[p.isup] = p.sipi, p.sipi
 			continue
 		}
-		done[p.sip], done[p.isup] = true, true
-		why := "numbers"
-		if p.sipi {
-			why = "sip-i"
+		contested = append(contested, p)
+	}
+	// (A SIP-I leg compared through both its numbers may pair twice with
+	// the same ISUP leg: the second is skipped as taken.)
+	slices.SortFunc(contested, comparePair)
+	for _, p := range contested {
+		if to[p.sip] != 0 || to[p.isup] != 0 {
+			continue
 		}
-		c.link(u, p.sip, p.isup, why)
+		to[p.sip], to[p.isup] = p.isup, p.sip
+		viaSIPI[p.sip], viaSIPI[p.isup] = p.sipi, p.sipi
 	}
+	return to, viaSIPI
 }
 
-// sortSplit sorts s by cmp, large slices as two halves at once (Finish
-// runs when the workers are done and a core is idle) merged after. It may
-// return a new slice.
-func sortSplit[T any](s []T, cmp func(a, b T) int) []T {
-	if len(s) < 8192 {
-		slices.SortFunc(s, cmp)
-		return s
-	}
-	a, b := s[:len(s)/2], s[len(s)/2:]
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		slices.SortFunc(b, cmp)
-	}()
-	slices.SortFunc(a, cmp)
-	wg.Wait()
-	return merge(a, b, cmp)
-}
-
-// merge returns the sorted slices a and b merged into a new slice; on
-// equal elements a's come first, so merging the sorted halves of a slice
-// gives what sorting it whole gives for a total order.
-func merge[T any](a, b []T, cmp func(a, b T) int) []T {
-	out := make([]T, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if cmp(b[0], a[0]) < 0 {
-			out, b = append(out, b[0]), b[1:]
-		} else {
-			out, a = append(out, a[0]), a[1:]
+// numberCands collects the legs that can be linked through numbers, in
+// one pass over the calls: SIP INVITE legs (twice when their SIP-I IAM
+// has other numbers) and ISUP legs with an IAM. Both lists share one
+// array of a slot per call, SIP from the front and ISUP from the back:
+// grown by append, they allocated five times their size.
+func (c *Correlator) numberCands() (sipC, isupC []numberCand) {
+	var bc, bg [maxDigits]byte
+	buf := make([]numberCand, len(c.calls))
+	front, back := 0, len(buf) // each leg has its slot
+	var alt []numberCand       // the SIP-I IAMs' other numbers (few)
+	for i, call := range c.calls {
+		id := uint32(i) + 1
+		lg := c.leg(id)
+		if lg.state&stInvite == 0 {
+			continue
+		}
+		switch call.Kind {
+		case record.ISUP:
+			if x, ok := candOf(id, call.Setup, normDigits(call.Called, &bc), normDigits(call.Calling, &bg)); ok {
+				back--
+				buf[back] = x
+			}
+		case record.SIP:
+			if call.Method != record.INVITE || call.Setup == 0 {
+				continue
+			}
+			sipi := lg.state&stSIPI != 0
+			if x, ok := candOf(id, call.Setup, normDigits(call.Called, &bc), normDigits(call.Calling, &bg)); ok {
+				x.sipi = sipi
+				buf[front] = x
+				front++
+			}
+			if e := lg.extra; e != nil && e.sipiCalled != "" && (e.sipiCalled != call.Called || e.sipiCalling != call.Calling) {
+				if x, ok := candOf(id, call.Setup, normDigits(e.sipiCalled, &bc), normDigits(e.sipiCalling, &bg)); ok {
+					x.sipi, x.alt = sipi, true
+					alt = append(alt, x)
+				}
+			}
 		}
 	}
-	return append(append(out, a...), b...)
+	sipC, isupC = buf[:front:front], buf[back:]
+	slices.Reverse(isupC) // in call order, as sortCands likes it
+	if len(alt) > 0 {
+		sipC = append(sipC, alt...)
+	}
+	return sipC, isupC
 }
 
-// compareCand orders ISUP legs by number key, setup time and ID. The
-// comparisons stop at the first difference: cmp.Or evaluates every one,
-// which made sorting a tenth of Finish.
+// joinCands appends the candidate links: for each SIP leg, the ISUP legs
+// with the same key nearest in time within the window, at most
+// maxLinkCandidates of them looked at, whose numbers match. Both lists
+// are sorted by key, so the ISUP legs of a key are found by walking
+// forward.
+func (c *Correlator) joinCands(pairs []linkPair, sipC, isupC []numberCand) []linkPair {
+	j := 0
+	for i := 0; i < len(sipC); {
+		k := sipC[i].key
+		ie := i + 1
+		for ie < len(sipC) && sipC[ie].key == k {
+			ie++
+		}
+		for j < len(isupC) && isupC[j].key < k {
+			j++
+		}
+		je := j
+		for je < len(isupC) && isupC[je].key == k {
+			je++
+		}
+		if je > j {
+			for _, s := range sipC[i:ie] {
+				pairs = c.nearest(pairs, &s, isupC[j:je])
+			}
+		}
+		i, j = ie, je
+	}
+	return pairs
+}
+
+// nearest appends the pairs of SIP leg s among legs (the ISUP legs of its
+// key, sorted by setup time): walking out both ways from s's setup time,
+// the nearer first.
+func (c *Correlator) nearest(pairs []linkPair, s *numberCand, legs []numberCand) []linkPair {
+	r, _ := slices.BinarySearchFunc(legs, s.setup, func(a numberCand, t int64) int { return cmp.Compare(a.setup, t) })
+	l := r - 1
+	for n := 0; n < maxLinkCandidates; n++ {
+		dl, dr := int64(-1), int64(-1)
+		if l >= 0 {
+			dl = s.setup - legs[l].setup
+		}
+		if r < len(legs) {
+			dr = legs[r].setup - s.setup
+		}
+		var o *numberCand
+		var dt int64
+		switch {
+		case dl >= 0 && (dr < 0 || dl <= dr):
+			o, dt, l = &legs[l], dl, l-1
+		case dr >= 0:
+			o, dt, r = &legs[r], dr, r+1
+		default:
+			return pairs
+		}
+		if dt > c.window {
+			return pairs // the nearer side is already out of the window
+		}
+		if !c.numbersMatch(s, o) {
+			continue
+		}
+		pairs = append(pairs, linkPair{dt: dt, sip: s.id, isup: o.id, sipi: s.sipi})
+	}
+	return pairs
+}
+
+// numbersMatch: the called numbers match (suffix, six digits or more) and
+// the calling numbers too when both are known.
+func (c *Correlator) numbersMatch(s, o *numberCand) bool {
+	if s.nc == longNum || o.nc == longNum || s.ng == longNum || o.ng == longNum {
+		return c.numbersMatchLong(s, o)
+	}
+	if !suffixPacked(s.called, s.nc, o.called, o.nc, minMatchDigits) {
+		return false
+	}
+	if s.ng > 0 && o.ng > 0 && !suffixPacked(s.caller, s.ng, o.caller, o.ng, minMatchDigits) && (s.caller != o.caller || s.ng != o.ng) {
+		return false
+	}
+	return true
+}
+
+// numbersMatchLong is numbersMatch from the calls' strings, for numbers
+// of more than 16 digits.
+func (c *Correlator) numbersMatchLong(s, o *numberCand) bool {
+	var sc, sg, oc, og [maxDigits]byte
+	sCall, oCall := c.call(s.id), c.call(o.id)
+	called, calling := sCall.Called, sCall.Calling
+	if s.alt {
+		x := c.leg(s.id).extra
+		called, calling = x.sipiCalled, x.sipiCalling
+	}
+	if !suffixMatch(normDigits(called, &sc), normDigits(oCall.Called, &oc), minMatchDigits) {
+		return false
+	}
+	ng, ngo := normDigits(calling, &sg), normDigits(oCall.Calling, &og)
+	return len(ng) == 0 || len(ngo) == 0 || callingMatch(ng, ngo)
+}
+
+// sortCands sorts candidates by compareCand, using tmp (as long as s):
+// two stable counting passes on the key's 20 bits, then each run of equal
+// keys by time and ID (short runs, nearly in order: the candidates come in
+// call order). With a comparison function, sorting the 50k candidates of
+// each side was most of Finish on the SIP-I benchmark capture.
+func sortCands(s, tmp []numberCand) {
+	if len(s) < 64 {
+		slices.SortFunc(s, compareCand)
+		return
+	}
+	src, dst := s, tmp
+	for shift := uint32(0); shift < 20; shift += 10 {
+		var at [1 << 10]int
+		for i := range src {
+			at[src[i].key>>shift&(1<<10-1)]++
+		}
+		n := 0
+		for d, k := range at {
+			at[d] = n
+			n += k
+		}
+		for i := range src {
+			d := src[i].key >> shift & (1<<10 - 1)
+			dst[at[d]] = src[i]
+			at[d]++
+		}
+		src, dst = dst, src
+	}
+	// An even number of passes: src is s again.
+	for i := 0; i < len(s); {
+		j := i + 1
+		for j < len(s) && s[j].key == s[i].key {
+			j++
+		}
+		switch {
+		case j-i > 16:
+			slices.SortFunc(s[i:j], compareCand)
+		case j-i > 1:
+			for a := i + 1; a < j; a++ {
+				for b := a; b > i && compareCand(s[b], s[b-1]) < 0; b-- {
+					s[b], s[b-1] = s[b-1], s[b]
+				}
+			}
+		}
+		i = j
+	}
+}
+
+// compareCand orders legs by number key, setup time and ID (a SIP leg's
+// own numbers before its SIP-I IAM's). The comparisons stop at the first
+// difference: cmp.Or evaluates every one.
 func compareCand(a, b numberCand) int {
 	if a.key != b.key {
 		return cmp.Compare(a.key, b.key)
@@ -234,7 +481,16 @@ func compareCand(a, b numberCand) int {
 	if a.setup != b.setup {
 		return cmp.Compare(a.setup, b.setup)
 	}
-	return cmp.Compare(a.id, b.id)
+	if a.id != b.id {
+		return cmp.Compare(a.id, b.id)
+	}
+	switch {
+	case a.alt == b.alt:
+		return 0
+	case b.alt:
+		return -1
+	}
+	return 1
 }
 
 // comparePair orders candidate links nearest in time first, then by the
@@ -247,86 +503,6 @@ func comparePair(a, b linkPair) int {
 		return cmp.Compare(a.sip, b.sip)
 	}
 	return cmp.Compare(a.isup, b.isup)
-}
-
-// sipPairs appends the candidate links of the SIP legs among
-// c.calls[from:to]. It only reads the calls and legs.
-func (c *Correlator) sipPairs(pairs []linkPair, isupLegs []numberCand, from, to int) []linkPair {
-	for i := from; i < to; i++ {
-		call := c.calls[i]
-		lg := c.leg(uint32(i) + 1)
-		if call.Kind != record.SIP || call.Method != record.INVITE || lg.state&stInvite == 0 || call.Setup == 0 {
-			continue
-		}
-		sipi := lg.state&stSIPI != 0
-		n := len(pairs)
-		pairs = c.numberPairs(pairs, isupLegs, call, call.Called, call.Calling, sipi)
-		if x := lg.extra; x != nil && x.sipiCalled != "" && (x.sipiCalled != call.Called || x.sipiCalling != call.Calling) {
-			pairs = c.numberPairs(pairs, isupLegs, call, x.sipiCalled, x.sipiCalling, sipi)
-			if len(pairs) > n {
-				pairs = append(pairs[:n], dedupPairs(pairs[n:])...)
-			}
-		}
-	}
-	return pairs
-}
-
-// dedupPairs keeps one pair per ISUP leg (a SIP-I call may match it
-// through both its SIP and its ISUP numbers).
-func dedupPairs(p []linkPair) []linkPair {
-	slices.SortFunc(p, func(a, b linkPair) int { return cmp.Or(cmp.Compare(a.isup, b.isup), cmp.Compare(a.dt, b.dt)) })
-	return slices.CompactFunc(p, func(a, b linkPair) bool { return a.isup == b.isup })
-}
-
-// numberPairs appends the ISUP legs that match a SIP leg's numbers within
-// the window, nearest in time first, at most maxLinkCandidates of them.
-func (c *Correlator) numberPairs(pairs []linkPair, legs []numberCand, call *Call, called, calling string, sipi bool) []linkPair {
-	var bc, bg, oc, gb [maxDigits]byte
-	nc := normDigits(called, &bc)
-	k, ok := numberKey(nc)
-	if !ok {
-		return pairs
-	}
-	ng := normDigits(calling, &bg)
-	// First leg at or after the SIP setup with this key; walk out both ways.
-	r, _ := slices.BinarySearchFunc(legs, numberCand{key: k, setup: call.Setup}, func(a, b numberCand) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
-		}
-		return cmp.Compare(a.setup, b.setup)
-	})
-	l := r - 1
-	for n := 0; n < maxLinkCandidates; n++ {
-		dl, dr := int64(-1), int64(-1)
-		if l >= 0 && legs[l].key == k {
-			dl = call.Setup - legs[l].setup
-		}
-		if r < len(legs) && legs[r].key == k {
-			dr = legs[r].setup - call.Setup
-		}
-		var j int
-		var dt int64
-		switch {
-		case dl >= 0 && (dr < 0 || dl <= dr):
-			j, dt, l = l, dl, l-1
-		case dr >= 0:
-			j, dt, r = r, dr, r+1
-		default:
-			return pairs
-		}
-		if dt > c.window {
-			return pairs // the nearer side is already out of the window
-		}
-		o := c.call(legs[j].id)
-		if !suffixMatch(nc, normDigits(o.Called, &oc), minMatchDigits) {
-			continue
-		}
-		if og := normDigits(o.Calling, &gb); len(ng) > 0 && len(og) > 0 && !callingMatch(ng, og) {
-			continue
-		}
-		pairs = append(pairs, linkPair{dt: dt, sip: call.ID, isup: o.ID, sipi: sipi})
-	}
-	return pairs
 }
 
 // maxDigits bounds the digits compared; E.164 numbers have at most 15.

@@ -3,6 +3,8 @@ package calls
 import (
 	"maps"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -165,5 +167,35 @@ func TestEmptyAnalysis(t *testing.T) {
 	second := c.Finish()
 	if len(first.Calls) != 1 || len(second.Calls) != 1 || second.Calls[0].CallID != "y" || len(second.Messages) != 7 {
 		t.Fatalf("reuse: first %d calls, second %d calls", len(first.Calls), len(second.Calls))
+	}
+}
+
+// percentiles selects its ranks instead of sorting: it must give what the
+// sorted slice gives, for every shape of input (random, few distinct
+// values, sorted, reversed, all equal, organ pipe) and length.
+func TestPercentilesSelectMatchesSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	shapes := map[string]func(i, n int) time.Duration{
+		"random":    func(i, n int) time.Duration { return time.Duration(r.Int64N(1e9)) },
+		"few":       func(i, n int) time.Duration { return time.Duration(r.IntN(3)) },
+		"sorted":    func(i, n int) time.Duration { return time.Duration(i) },
+		"reversed":  func(i, n int) time.Duration { return time.Duration(n - i) },
+		"equal":     func(i, n int) time.Duration { return 5 },
+		"organpipe": func(i, n int) time.Duration { return time.Duration(min(i, n-i)) },
+	}
+	for name, gen := range shapes {
+		for _, n := range []int{1, 2, 3, 15, 16, 17, 99, 100, 101, 1000, 4097, 100000} {
+			d := make([]time.Duration, n)
+			for i := range d {
+				d[i] = gen(i, n)
+			}
+			sorted := slices.Clone(d)
+			slices.Sort(sorted)
+			rank := func(p int) time.Duration { return sorted[max((p*n+99)/100, 1)-1] }
+			want := Percentiles{N: n, Min: sorted[0], Max: sorted[n-1], P50: rank(50), P90: rank(90), P95: rank(95), P99: rank(99)}
+			if got := percentiles(d); got != want {
+				t.Errorf("%s, %d values: %+v, want %+v", name, n, got, want)
+			}
+		}
 	}
 }
