@@ -129,7 +129,7 @@ func TestNumberMatchesRef(t *testing.T) {
 		keys := 1 + r.IntN(6)
 		number := func() string {
 			tail := fmt.Sprintf("%06d", 100000+r.IntN(keys))
-			switch r.IntN(8) {
+			switch r.IntN(9) {
 			case 0:
 				return "0" + "30" + tail
 			case 1:
@@ -138,6 +138,8 @@ func TestNumberMatchesRef(t *testing.T) {
 				return "4930" + tail
 			case 3:
 				return "1234567890123" + tail // 19 digits: compared from the strings
+			case 6:
+				return "11223344556677" + "30" + tail // 22 digits, "30…" its suffix
 			case 4:
 				return tail
 			case 5:
@@ -226,16 +228,26 @@ func TestSortCands(t *testing.T) {
 		for _, keys := range []int{1, 7, 1000, 1_000_000} {
 			s := make([]numberCand, n)
 			for i := range s {
-				s[i] = numberCand{key: uint32(r.IntN(keys)), setup: int64(r.IntN(50)), id: uint32(r.IntN(n) + 1), alt: r.IntN(4) == 0}
+				s[i] = numberCand{kf: uint32(r.IntN(keys)), setup: int64(r.IntN(50)), id: uint32(r.IntN(n) + 1)}
 				if keys == 1_000_000 && i%2 == 0 {
-					s[i].key = 999_999 - uint32(r.IntN(3)) // the top of the range
+					s[i].kf = 999_999 - uint32(r.IntN(3)) // the top of the range
 				}
+				// Flags do not change the order, except alt last.
+				s[i].kf |= []uint32{0, candAlt, candSIPI, candLong}[r.IntN(4)]
 			}
+			// Candidates equal for compareCand (never two of one leg in
+			// real use) may come in either order: compare the sorted
+			// lists once made total.
+			total := func(a, b numberCand) int { return cmp.Or(compareCand(a, b), cmp.Compare(a.kf, b.kf)) }
 			want := slices.Clone(s)
-			slices.SortFunc(want, compareCand)
-			sortCands(s, make([]numberCand, n))
-			if !slices.Equal(s, want) {
+			slices.SortFunc(want, total)
+			sortCands(s, make([]numberCand, n+5))
+			if !slices.IsSortedFunc(s, compareCand) {
 				t.Fatalf("%d candidates, %d keys: not in compareCand's order", n, keys)
+			}
+			slices.SortStableFunc(s, total)
+			if !slices.Equal(s, want) {
+				t.Fatalf("%d candidates, %d keys: not the same candidates", n, keys)
 			}
 		}
 	}
