@@ -7,8 +7,10 @@
 // The work is split where the state is: decoding a frame is stateless and
 // runs on every core, one batch of frames per worker; what needs state —
 // IP defragmentation, TCP and SCTP reassembly, duplicate suppression and
-// correlation — runs on one goroutine that takes the batches back in
-// capture order. A frame that needs no state (SIP over UDP, an unfragmented
+// correlation — is the sequential stage, which takes the batches back in
+// capture order, one at a time, on whichever worker finds it free (there
+// is no goroutine of its own, nor one for reading: each worker reads its
+// next batch in turn). A frame that needs no state (SIP over UDP, an unfragmented
 // M3UA DATA chunk, an MTP2 MSU) is fully decoded by its worker; the
 // sequential stage only files it.
 package capture
