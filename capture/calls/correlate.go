@@ -72,10 +72,13 @@ type Correlator struct {
 	epRecent  [4]epCached
 	epNext    uint8
 
-	slabs  [][]Call    // the calls, callSlab to a chunk: one allocation per chunk, found by ID without a pointer load
-	ncalls uint32      //
-	legs   chunks[leg] // parallel to the calls: correlation state, dropped at Finish
-	calls  []*Call     // built by Finish
+	slabs  [][]Call // the calls, callSlab to a chunk: one allocation per chunk, found by ID without a pointer load
+	ncalls uint32   //
+	// iamLegs counts the ISUP legs opened by an IAM: without any, Finish
+	// has no number links to look for.
+	iamLegs int
+	legs    chunks[leg] // parallel to the calls: correlation state, dropped at Finish
+	calls   []*Call     // built by Finish
 
 	byCallID callIndex // SIP Call-ID → call ID
 	// found is the Call-ID lookup Add made for the message being added
@@ -178,7 +181,7 @@ func (c *Correlator) reset() {
 	c.epIndex = epTable{}
 	c.epZoned = nil
 	c.epRecent, c.epNext = [4]epCached{}, 0
-	c.slabs, c.ncalls, c.legs, c.calls = nil, 0, chunks[leg]{}, nil
+	c.slabs, c.ncalls, c.legs, c.calls, c.iamLegs = nil, 0, chunks[leg]{}, nil, 0
 	c.byCallID = newCallIndex()
 	c.circuits = make(map[circuitKey]uint32)
 	c.circ = chunks[circuit]{}

@@ -188,6 +188,7 @@ func (c *Correlator) newISUPCall(idx uint32, d *record.Decoded) uint32 {
 	call.NI, call.OPC, call.DPC, call.CIC = d.SrcEP.NI, d.SrcEP.PC, d.DstEP.PC, m.CIC
 	call.Setup = m.Time
 	lg.state |= stInvite
+	c.iamLegs++
 	call.Calling = c.strs.str(d.Calling)
 	call.Called = c.strs.str(d.Called)
 	call.From, call.To = call.Calling, call.Called
