@@ -32,10 +32,21 @@
 // their own timers once answered, and an ACK's transaction (nothing
 // answers it) is ended at once. 100 Trying goes from the handler, at once
 // and without a tag. The 2xx of an INVITE is retransmitted from the loop
-// until the ACK (RFC 6026 leaves it to the transaction user). A CANCEL
-// that matches a pending INVITE is answered by sipgo itself (200, then
-// 487 to the INVITE); the call learns of it through OnCancel and its own
-// 200 and 487 are dropped. Dialogs (tags, route set, remote target, CSeq)
+// until the ACK (RFC 6026 leaves it to the transaction user).
+//
+// A CANCEL that matches an INVITE without a final response is answered by
+// sipgo itself, 200 and then 487 to the INVITE, under the transaction's
+// lock; once the INVITE has its final response sipgo answers the CANCEL
+// 200 and nothing else happens (RFC 3261 §9.2). So the transaction's lock
+// decides a CANCEL crossing the call's 2xx, and the loop learns which way
+// it went: it listens (OnCancel) on every INVITE transaction of a call,
+// marks the transaction cancelled and posts the CANCEL marked Terminated,
+// and sends nothing on a cancelled transaction — a response that crossed
+// the CANCEL is dropped, and sipgo's 487 is put back as the response its
+// timers repeat. The call then ends as for a CANCEL before the answer: a
+// 2xx that lost leaves the caller with the 487 and the ISUP leg is
+// released at once (REL with the CANCEL cause), never an answered ISUP
+// leg waiting for an ACK. Dialogs (tags, route set, remote target, CSeq)
 // are kept per leg; in-dialog requests are built from them (RFC 3261
 // §12.2.1.1).
 //

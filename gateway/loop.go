@@ -464,7 +464,14 @@ func (t *trunk) newSIPCall(l *leg, m *call.Msg) {
 	if l.attempt == 0 {
 		t.gw.started(l, t)
 	}
+	cancelled := false
+	if s := l.srv[txKey{call.INVITE, m.CSeq}]; s != nil {
+		cancelled = l.watchCancel(s, m.CSeq)
+	}
 	t.feed(e, call.Event{Kind: call.EvSIP, SIP: m})
+	if cancelled {
+		t.feed(e, call.Event{Kind: call.EvSIP, SIP: cancelOf(m.CSeq)})
+	}
 }
 
 // release ends every call with cause (shutdown) or the one with id.

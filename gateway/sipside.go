@@ -64,7 +64,6 @@ type leg struct {
 	okWait  time.Duration
 	okSince time.Time
 	done    bool
-	cancels atomic.Bool // sipgo answered a CANCEL itself (200, and 487)
 }
 
 type fork struct {
@@ -80,6 +79,10 @@ type txKey struct {
 type srvTx struct {
 	req *sip.Request
 	tx  sip.ServerTransaction
+	// cancelled (INVITEs) is set when sipgo has answered a CANCEL of the
+	// transaction itself — 200 to the CANCEL, 487 to the INVITE (RFC 3261
+	// §9.2) — from then on nothing else may be sent on it.
+	cancelled *atomic.Bool
 }
 
 var legSeq atomic.Uint64
@@ -261,21 +264,10 @@ func (g *Gateway) invite(req *sip.Request, tx *sip.ServerTx) {
 	l.trunk.Store(t)
 	g.dialogs.Store(l.callID, l)
 	g.trying(req, tx, l)
-	l.srv[txKey{call.INVITE, m.CSeq}] = &srvTx{req, tx}
-	// The call learns of a CANCEL sipgo answered itself (200 to the
-	// CANCEL, 487 to the INVITE).
-	tx.OnCancel(func(c *sip.Request) {
-		l.cancels.Store(true)
-		cm := msgOfRequest(c)
-		ev := event{kind: evSIP, leg: l, msg: cm, req: c}
-		if cur := l.trunk.Load(); cur != nil {
-			select {
-			case cur.in <- ev:
-			default:
-				go cur.post(ev)
-			}
-		}
-	})
+	// The loop listens for a CANCEL of this INVITE (watchCancel) when it
+	// takes the call: a CANCEL reported before the call exists would be
+	// lost.
+	l.srv[txKey{call.INVITE, m.CSeq}] = &srvTx{req: req, tx: tx}
 	if !t.post(event{kind: evNewCall, leg: l, msg: m}) {
 		g.dialogs.Delete(l.callID)
 		st.release()
@@ -328,22 +320,109 @@ func (l *leg) uasDialog(req *sip.Request) {
 // ---------------------------------------------------------------------------
 // On the loop.
 
+// testHookRespond, when set (tests), runs on the loop just before a
+// response of the call goes to its server transaction, after the check
+// that the transaction was not cancelled: a test can make a CANCEL cross
+// the response there.
+var testHookRespond atomic.Pointer[func(l *leg, m *call.Msg)]
+
 // receive hands a SIP event of the leg's call to it.
 func (l *leg) receive(t *trunk, e *entry, ev event) {
 	m := ev.msg
+	var cancelled bool
 	if ev.kind == evSIP && ev.res == nil && m.IsRequest() {
 		switch {
 		case m.Method == call.ACK:
 			l.ok = nil
 			t.tq.Stop(tkey{e.id, t2xx})
 		case ev.tx != nil:
-			l.srv[txKey{m.Method, m.CSeq}] = &srvTx{ev.req, ev.tx}
+			s := &srvTx{req: ev.req, tx: ev.tx}
+			l.srv[txKey{m.Method, m.CSeq}] = s
+			if m.Method == call.INVITE {
+				cancelled = l.watchCancel(s, m.CSeq)
+			}
 		}
 	}
 	if ev.res != nil && m.Method == call.INVITE && m.Status > 100 && m.Status < 300 {
 		l.uacDialog(ev.res)
 	}
 	t.feed(e, call.Event{Kind: call.EvSIP, SIP: m})
+	if cancelled {
+		t.feed(e, call.Event{Kind: call.EvSIP, SIP: cancelOf(m.CSeq)})
+	}
+}
+
+// watchCancel makes a CANCEL that sipgo answers itself on INVITE
+// transaction s (it sends 200 to the CANCEL and 487 to the INVITE when the
+// INVITE has no final response yet, and only then calls OnCancel) known
+// to the call: a CANCEL marked Terminated, posted to the loop. It marks s
+// cancelled first, so that the loop sends nothing more on it. It reports
+// whether the CANCEL came before it listened (sipgo does not call back
+// then): the caller feeds the call cancelOf(cseq) after the INVITE.
+func (l *leg) watchCancel(s *srvTx, cseq uint32) (already bool) {
+	if s.cancelled != nil {
+		return false // a fall-over attempt: listened to already
+	}
+	flag := new(atomic.Bool)
+	s.cancelled = flag
+	listening := s.tx.OnCancel(func(c *sip.Request) {
+		if !flag.CompareAndSwap(false, true) {
+			return
+		}
+		m := msgOfRequest(c)
+		m.Terminated = true
+		ev := event{kind: evSIP, leg: l, msg: m}
+		if cur := l.trunk.Load(); cur != nil {
+			// sipgo calls this with the transaction locked, and the loop
+			// may be waiting for that lock in Respond: never block here.
+			select {
+			case cur.in <- ev:
+			default:
+				go cur.post(ev)
+			}
+		}
+	})
+	if listening {
+		return false
+	}
+	// Cancelled before we listened (or the transaction already ended, its
+	// connection gone): the INVITE is over all the same. The callback may
+	// have run in between; the flag lets one of us report it.
+	return flag.CompareAndSwap(false, true)
+}
+
+// cancelOf is the CANCEL of INVITE cseq that sipgo answered itself.
+func cancelOf(cseq uint32) *call.Msg {
+	return &call.Msg{Method: call.CANCEL, CSeq: cseq, Terminated: true}
+}
+
+// txRespond sends res on server transaction s unless sipgo cancelled it
+// (a 487 went); it reports whether res went.
+func (l *leg) txRespond(t *trunk, s *srvTx, m *call.Msg, res *sip.Response) bool {
+	if s.cancelled != nil && s.cancelled.Load() {
+		// The CANCEL, posted to the loop, tells the call what happened.
+		t.log.Debug("response after a CANCEL not sent", "call", l.id, "status", res.StatusCode)
+		return false
+	}
+	if h := testHookRespond.Load(); h != nil {
+		(*h)(l, m)
+	}
+	err := s.tx.Respond(res)
+	if s.cancelled != nil && (s.cancelled.Load() || errors.Is(err, sip.ErrTransactionCanceled)) {
+		// The CANCEL took the transaction between the check above and
+		// Respond (the two are ordered by the transaction's lock, and
+		// sipgo's 487 was sent under it): res did not go, but sipgo kept
+		// it as the response it repeats to a retransmitted INVITE and on
+		// its timer G. Its 487 is put back (in the Completed state that
+		// sends nothing).
+		s.tx.Respond(sip.NewResponseFromRequest(s.req, 487, "Request Terminated", nil))
+		t.log.Debug("response crossed a CANCEL, not sent", "call", l.id, "status", res.StatusCode)
+		return false
+	}
+	if err != nil {
+		t.log.Debug("respond", "call", l.id, "status", res.StatusCode, "err", err)
+	}
+	return err == nil
 }
 
 // refuse answers the leg's pending INVITE before any call exists and
@@ -358,9 +437,7 @@ func (l *leg) refuse(t *trunk, status int, reason string) {
 			}
 			res.AppendHeader(l.gw.serverHdr)
 			res.AppendHeader(sip.NewHeader("Reason", reason))
-			if err := st.tx.Respond(res); err != nil {
-				t.log.Debug("respond", "call", l.id, "err", err)
-			}
+			l.txRespond(t, st, &call.Msg{Method: call.INVITE, CSeq: l.invite.CSeq, Status: status}, res)
 		}
 	}
 	l.gw.obs.CallRefused(l.st.cfg.Name, status, reason)
@@ -407,9 +484,7 @@ func (l *leg) respond(t *trunk, e *entry, m *call.Msg) {
 	k := txKey{m.Method, m.CSeq}
 	st := l.srv[k]
 	if st == nil {
-		if !(m.Method == call.CANCEL || m.Method == call.INVITE && m.Status == 487) || !l.cancels.Load() {
-			t.log.Debug("response without transaction", "call", l.id, "msg", m.String())
-		}
+		t.log.Debug("response without transaction", "call", l.id, "msg", m.String())
 		return
 	}
 	if m.Status >= 200 {
@@ -423,8 +498,8 @@ func (l *leg) respond(t *trunk, e *entry, m *call.Msg) {
 		res.AppendHeader(l.gw.contactHdr(l.transport))
 	}
 	l.headers(res, m)
-	if err := st.tx.Respond(res); err != nil {
-		t.log.Debug("respond", "call", l.id, "status", m.Status, "err", err)
+	if !l.txRespond(t, st, m, res) {
+		return
 	}
 	if m.Method == call.INVITE && m.Status >= 200 && m.Status < 300 && !sip.IsReliable(l.transport) {
 		l.ok, l.okWait, l.okSince = res, l.gw.t1, time.Now()

@@ -62,7 +62,13 @@
 //     T7 → 102 → 504, T9 → 19 → 480 (408 and others by per-trunk rows).
 //   - CANCEL → 200, 487, REL with the profile's CANCEL cause (16 RFC 3398,
 //     31 Q.1912.5), a Reason: Q.850 or an encapsulated REL winning; a
-//     CANCEL of an answered INVITE has no effect (RFC 3261 §9.2). BYE →
+//     CANCEL of an answered INVITE has no effect (RFC 3261 §9.2). A
+//     CANCEL the transaction layer answered itself (Msg.Terminated: sipgo
+//     sends the 200 and the 487) gets neither from the call; when the
+//     call's 2xx crossed it, that 2xx never went: the caller has the 487,
+//     the answered ISUP leg is released at once with the CANCEL cause and
+//     the CDR says 487 (the daemon must not send responses to an INVITE
+//     its transaction layer has terminated). BYE →
 //     200, REL 16 (or Reason/encapsulated); BYE on the early dialog →
 //     200 and 487 (RFC 3261 §15.1.2). RLC (IndReleased) ends the ISUP leg.
 //   - IndReattempt (dual seizure Q.764 §2.9.1.4, blocking §2.8.2.1, reset
