@@ -55,6 +55,45 @@ func (c *cdrList) all() []ops.CDR {
 	return append([]ops.CDR(nil), c.list...)
 }
 
+// recObserver records the call events the metrics are fed.
+type recObserver struct {
+	NopObserver
+	mu     sync.Mutex
+	events []string
+}
+
+func (o *recObserver) add(s string) {
+	o.mu.Lock()
+	o.events = append(o.events, s)
+	o.mu.Unlock()
+}
+
+func (o *recObserver) CallStarted(string, string, string) { o.add("started") }
+
+func (o *recObserver) CallPhase(_, _, _ string, from, to ops.Phase) {
+	o.add(from.String() + "→" + to.String())
+}
+
+func (o *recObserver) CallEnded(c ops.CDR, last ops.Phase, answered bool) {
+	o.add(fmt.Sprintf("ended %s answered=%v", last, answered))
+}
+
+func (o *recObserver) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return strings.Join(o.events, ", ")
+}
+
+// phases checks the calls in progress by phase (Status: read without the
+// loops, so it answers while a test holds one).
+func phases(t *testing.T, g *Gateway, want ops.PhaseCounts) {
+	t.Helper()
+	st, err := g.Status(context.Background())
+	if err != nil || st.Phases != want {
+		t.Errorf("phases %+v (%v), want %+v", st.Phases, err, want)
+	}
+}
+
 // setHook installs testHookRespond for the test.
 func setHook(t *testing.T, f func(*leg, *call.Msg)) {
 	testHookRespond.Store(&f)
@@ -82,6 +121,7 @@ func TestCancelCrossing200(t *testing.T) {
 		u.invite("4930123")
 		u.waitStatus(180, 5*time.Second)
 		waitChan(t, reached, u, "the 200 was never about to go")
+		phases(t, x.g, ops.PhaseCounts{Early: 1}) // ringing; the answer has not gone
 		sent := u.cancel()
 		got := u.waitStatus(487, 5*time.Second)
 		close(proceed)
@@ -143,9 +183,10 @@ func TestCancelCrossing200(t *testing.T) {
 		u.ack2xx(ok)
 		time.Sleep(300 * time.Millisecond)
 		calls, err := x.g.Calls(context.Background())
-		if err != nil || len(calls) != 1 || calls[0].Answered.IsZero() {
+		if err != nil || len(calls) != 1 || calls[0].Answered.IsZero() || calls[0].Phase != ops.PhaseAnswered {
 			t.Fatalf("after the CANCEL: calls %+v %v", calls, err)
 		}
+		phases(t, x.g, ops.PhaseCounts{Answered: 1})
 		if x.simReceived(isup.REL) {
 			t.Fatal("the CANCEL released the answered call")
 		}
@@ -166,6 +207,10 @@ func TestCancelCrossing200(t *testing.T) {
 		if c := x.cdr(t); c.SIPStatus != 200 || c.Cause != 16 || c.ReleasedBy != "sip" || c.Answered.IsZero() {
 			t.Errorf("CDR %+v", c)
 		}
+		if got := x.obs.String(); got != "started, setup→early, early→answered, answered→releasing, ended releasing answered=true" {
+			t.Errorf("observed: %s", got)
+		}
+		phases(t, x.g, ops.PhaseCounts{})
 	})
 }
 
@@ -173,16 +218,17 @@ func TestCancelCrossing200(t *testing.T) {
 type cancelGW struct {
 	g    *Gateway
 	cdrs *cdrList
+	obs  *recObserver
 }
 
 func startCancelGW(t *testing.T) *cancelGW {
 	t.Helper()
-	cd := &cdrList{}
-	g := runWith(t, cancelDoc, "", Options{CDR: cd})
+	cd, obs := &cdrList{}, &recObserver{}
+	g := runWith(t, cancelDoc, "", Options{CDR: cd, Observer: obs})
 	// Circuits are idle from the start: a call must wait for the
 	// start-up reset (GRS once the route is up), which would release it.
 	waitCircuits(t, g, func(s circuit.Status) bool { return s.State == circuit.Idle && s.Reason == "GRA received" })
-	return &cancelGW{g: g, cdrs: cd}
+	return &cancelGW{g: g, cdrs: cd, obs: obs}
 }
 
 // lostAnswer checks the outcome of a CANCEL that won over the answer: the
@@ -219,6 +265,11 @@ func (x *cancelGW) lostAnswer(t *testing.T, u *sipClient, final *sip.Response, c
 	if c := x.cdr(t); c.SIPStatus != 487 || c.Cause != 31 || c.ReleasedBy != "sip" || !c.Answered.IsZero() || c.DurationMS != 0 {
 		t.Errorf("CDR %+v", c)
 	}
+	// Never answered for the metrics either: the caller did not get it.
+	if got := x.obs.String(); got != "started, setup→early, early→releasing, ended releasing answered=false" {
+		t.Errorf("observed: %s", got)
+	}
+	phases(t, x.g, ops.PhaseCounts{})
 }
 
 func (x *cancelGW) waitIdle(t *testing.T) {

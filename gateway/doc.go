@@ -78,9 +78,11 @@
 // # Hooks
 //
 // Observer and CDRSink let the operations packages count and record:
-// calls started, answered, ended (with the CDR), refused; circuit state
-// changes; association and ASP states; peer states. Calls per second are
-// CallStarted per second.
+// calls started, their phase changes (ops.Phase: setup, early on the
+// first 18x or ACM, answered once the caller has the 2xx, releasing),
+// ended (with the CDR), refused; circuit state changes; association and
+// ASP states; peer states. Calls per second are CallStarted per second.
+// Status counts the calls in progress by phase, Calls gives each one's.
 //
 // # Not covered
 //

@@ -69,6 +69,7 @@ type Gateway struct {
 	dialogs   sync.Map // Call-ID → *leg
 	nextID    atomic.Uint64
 	active    atomic.Int64
+	phases    [ops.NumPhases]atomic.Int64 // calls in progress by phase
 	accepting atomic.Bool
 	started0  time.Time
 
@@ -532,6 +533,8 @@ func (g *Gateway) assocState(sigtran string, e m3ua.StateEvent) {
 // started counts a new call.
 func (g *Gateway) started(l *leg, t *trunk) {
 	g.active.Add(1)
+	l.phase = ops.PhaseSetup
+	g.phases[ops.PhaseSetup].Add(1)
 	g.obs.CallStarted(l.st.cfg.Name, t.name, l.dir.String())
 }
 
@@ -547,15 +550,21 @@ func (g *Gateway) cdr(t *trunk, e *entry, r *call.Record) {
 	}
 	if !r.Answered.IsZero() {
 		c.DurationMS = r.End.Sub(r.Answered).Milliseconds()
-		if !e.answered { // reported at answer by the trunk's loop, once
-			e.answered = true
-			g.obs.CallAnswered(c.SIPTrunk, c.ISUPTrunk, c.Direction)
-		}
 	}
 	if l.dir == call.SIPToISUP {
 		c.Start = l.start
 	}
-	g.obs.CallEnded(c)
+	g.ended(l, c)
+}
+
+// ended reports the end of call l with its CDR, once.
+func (g *Gateway) ended(l *leg, c ops.CDR) {
+	if l.ended {
+		return
+	}
+	l.ended = true
+	g.phases[l.phase].Add(-1)
+	g.obs.CallEnded(c, l.phase, l.answered)
 	if g.cdrSink != nil {
 		g.cdrSink.WriteCDR(c)
 	}
@@ -693,6 +702,9 @@ func (g *Gateway) ReloadRoutes(ctx context.Context) error {
 // Status summarises the gateway.
 func (g *Gateway) Status(ctx context.Context) (ops.Status, error) {
 	s := ops.Status{Version: g.version, Started: g.started0, Calls: int(g.active.Load())}
+	for p := range ops.NumPhases {
+		s.Phases.Add(p, int(g.phases[p].Load()))
+	}
 	for _, st := range g.sipTrunks {
 		ps := ops.PeerStatus{Trunk: st.cfg.Name, State: "unknown", Calls: int(st.active.Load())}
 		switch st.peerUp.Load() {

@@ -18,6 +18,7 @@ import (
 	"github.com/sipgw/sipgw/interwork/call/prack"
 	"github.com/sipgw/sipgw/interwork/mapping"
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/ops"
 )
 
 // The SIP side: sipgo's transaction layer hands every request with its
@@ -64,6 +65,12 @@ type leg struct {
 	okWait  time.Duration
 	okSince time.Time
 	done    bool
+	// What operators and metrics were told: the call's phase, whether it
+	// was answered (its 2xx went, for a SIP → ISUP call), its end.
+	phase    ops.Phase
+	answered bool
+	sent2xx  bool
+	ended    bool
 }
 
 type fork struct {
@@ -442,7 +449,12 @@ func (l *leg) refuse(t *trunk, status int, reason string) {
 	}
 	l.gw.obs.CallRefused(l.st.cfg.Name, status, reason)
 	if l.attempt > 0 {
-		// Counted as started by an earlier attempt.
+		// Counted as started by an earlier attempt, whose CDR the
+		// fall-over kept back: the call's CDR is this one.
+		now := time.Now()
+		l.gw.ended(l, ops.CDR{ID: l.id, Direction: l.dir.String(), SIPTrunk: l.st.cfg.Name, ISUPTrunk: t.name,
+			CallID: l.callID, Start: l.start, End: now, SIPStatus: status, Cause: uint8(causeOf(reason)),
+			ReleasedBy: call.PartyGateway.String(), Attempts: l.attempt})
 		l.finished(t)
 		return
 	}
@@ -500,6 +512,9 @@ func (l *leg) respond(t *trunk, e *entry, m *call.Msg) {
 	l.headers(res, m)
 	if !l.txRespond(t, st, m, res) {
 		return
+	}
+	if m.Method == call.INVITE && m.Status >= 200 && m.Status < 300 {
+		l.sent2xx = true
 	}
 	if m.Method == call.INVITE && m.Status >= 200 && m.Status < 300 && !sip.IsReliable(l.transport) {
 		l.ok, l.okWait, l.okSince = res, l.gw.t1, time.Now()
@@ -778,6 +793,54 @@ func (l *leg) uacDialog(r *sip.Response) {
 	if l.remoteTag == "" {
 		l.remoteTag = tag
 	}
+}
+
+// phaseOf is where call e stands for operators (ops.Phase): releasing as
+// soon as either leg is ending; answered once the caller has the answer
+// (a SIP → ISUP call's 2xx went: one that crossed a CANCEL did not);
+// early on ringing or early media (18x, ACM) and while an answer waits
+// for its 2xx to go.
+func phaseOf(e *entry) ops.Phase {
+	st := e.c.State()
+	switch {
+	case st.SIP >= call.SIPCancelling || st.ISUP >= call.ISUPReleasing:
+		return ops.PhaseReleasing
+	case st.SIP == call.SIPConfirmed || st.SIP == call.SIPAnswered && e.leg.sent2xx:
+		return ops.PhaseAnswered
+	case st.SIP == call.SIPEarly || st.SIP == call.SIPAnswered || st.ISUP == call.ISUPProceeding || st.ISUP == call.ISUPAnswered:
+		return ops.PhaseEarly
+	}
+	return ops.PhaseSetup
+}
+
+// setPhase moves the call to phase p if it is further on (phases never go
+// back) and tells the observer.
+func (l *leg) setPhase(t *trunk, p ops.Phase) {
+	if p <= l.phase || l.ended {
+		return
+	}
+	from := l.phase
+	l.phase = p
+	l.gw.phases[from].Add(-1)
+	l.gw.phases[p].Add(1)
+	if p == ops.PhaseAnswered {
+		l.answered = true
+	}
+	l.gw.obs.CallPhase(l.st.cfg.Name, t.name, l.dir.String(), from, p)
+}
+
+// causeOf reads the cause of a Reason header value ("Q.850;cause=41;…"),
+// 0 when it has none.
+func causeOf(reason string) int {
+	_, rest, ok := strings.Cut(reason, "cause=")
+	if !ok {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(rest) && rest[i] >= '0' && rest[i] <= '9' && n < 1000; i++ {
+		n = n*10 + int(rest[i]-'0')
+	}
+	return n
 }
 
 // finished frees the leg once its call is over.
