@@ -46,9 +46,16 @@
 // timers repeat. The call then ends as for a CANCEL before the answer: a
 // 2xx that lost leaves the caller with the 487 and the ISUP leg is
 // released at once (REL with the CANCEL cause), never an answered ISUP
-// leg waiting for an ACK. Dialogs (tags, route set, remote target, CSeq)
-// are kept per leg; in-dialog requests are built from them (RFC 3261
-// §12.2.1.1).
+// leg waiting for an ACK.
+//
+// Dialogs (tags, route set, remote target, CSeq) are kept per leg: as UAS
+// from the INVITE (Record-Route in order, Contact), as UAC from the
+// response of each fork (Record-Route reversed, Contact; recomputed from
+// the 2xx). In-dialog requests — ACK of a 2xx, BYE, PRACK — are built
+// from them (RFC 3261 §12.2.1.1: loose routing, or a strict router's URI
+// as Request-URI) and sent to the first Route, else to the remote target,
+// over the transport its URI names (dialogHop); only INVITEs go to the
+// trunk's peer, and CANCELs where their INVITE went.
 //
 // An INVITE belongs to the first SIP trunk whose ACL holds its source
 // address; a source in none is refused with 403 (no open relay into the

@@ -51,7 +51,7 @@ type leg struct {
 	localName           string
 	target              sip.Uri   // remote target (Contact)
 	routeSet            []sip.Uri // Route headers of in-dialog requests
-	dest                string    // where requests go (host:port)
+	dest                string    // where INVITEs go (host:port): the trunk's peer
 	transport           string
 	cseq                uint32
 
@@ -300,8 +300,9 @@ func (g *Gateway) trying(req *sip.Request, tx sip.ServerTransaction, l *leg) {
 }
 
 // uasDialog records the dialog of an INVITE the gateway answers (RFC 3261
-// §12.1.1): their tag, the route set from Record-Route, the target from
-// Contact, where requests go.
+// §12.1.1): their tag, the route set from Record-Route (in order), the
+// target from Contact; in-dialog requests follow them (dialogHop), not the
+// INVITE's source.
 func (l *leg) uasDialog(req *sip.Request) {
 	if f := req.From(); f != nil {
 		l.remote = f.Address
@@ -320,7 +321,6 @@ func (l *leg) uasDialog(req *sip.Request) {
 		}
 	}
 	l.transport = req.Transport()
-	l.dest = req.Source()
 	l.cseq = 1
 }
 
@@ -589,8 +589,9 @@ func (l *leg) newRequest(method sip.RequestMethod, tag string, cseq uint32) *sip
 	if tag == "" {
 		tag = l.remoteTag
 	}
-	req := sip.NewRequest(method, target)
-	for _, r := range routes {
+	h := dialogHop(target, routes, l.transport)
+	req := sip.NewRequest(method, h.ruri)
+	for _, r := range h.routes {
 		req.AppendHeader(&sip.RouteHeader{Address: r})
 	}
 	from := &sip.FromHeader{Address: l.local, Params: sip.NewParams()}
@@ -606,9 +607,58 @@ func (l *leg) newRequest(method sip.RequestMethod, tag string, cseq uint32) *sip
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: method})
 	mf := sip.MaxForwardsHeader(70)
 	req.AppendHeader(&mf)
-	req.SetTransport(l.transport)
-	req.SetDestination(l.dest)
+	req.SetTransport(h.transport)
+	req.SetDestination(h.dest)
 	return req
+}
+
+// hop is how an in-dialog request goes: its Request-URI and Route header
+// fields, and the next hop's address and transport.
+type hop struct {
+	ruri      sip.Uri
+	routes    []sip.Uri
+	dest      string // host:port
+	transport string
+}
+
+// dialogHop applies RFC 3261 §12.2.1.1 to a request of the dialog with
+// remote target and route set: with no route set it goes to the target;
+// behind a loose router (lr) the Request-URI is the target and the route
+// set the Route header fields; a strict router (RFC 2543, no lr) gets its
+// URI as the Request-URI and the target last among the Route header
+// fields. The request is sent to the first Route, else the Request-URI
+// (§8.1.2), at its port or the transport's default, over the transport its
+// transport parameter names, TLS for sips, else the dialog's own (RFC 3263
+// §4.1 without NAPTR and SRV: trunk peers are addresses).
+func dialogHop(target sip.Uri, routeSet []sip.Uri, transport string) hop {
+	h := hop{ruri: target}
+	next := target
+	switch {
+	case len(routeSet) == 0:
+	case routeSet[0].UriParams.Has("lr"):
+		h.routes = routeSet
+		next = routeSet[0]
+	default:
+		h.ruri = routeSet[0]
+		h.ruri.Headers = nil // not allowed in a Request-URI (§19.1.1)
+		h.routes = append(append([]sip.Uri(nil), routeSet[1:]...), target)
+		next = routeSet[0]
+	}
+	h.transport = transport
+	if t, ok := next.UriParams.Get("transport"); ok && t != "" {
+		h.transport = strings.ToUpper(t)
+	} else if strings.EqualFold(next.Scheme, "sips") {
+		h.transport = "TLS"
+	}
+	if h.transport == "" {
+		h.transport = "UDP"
+	}
+	port := next.Port
+	if port == 0 {
+		port = sip.DefaultPort(h.transport)
+	}
+	h.dest = net.JoinHostPort(strings.Trim(next.Host, "[]"), strconv.Itoa(port))
+	return h
 }
 
 // sendInDialog sends BYE, PRACK (UAC), or another in-dialog request.
@@ -763,7 +813,8 @@ func (l *leg) sendAck(t *trunk, e *entry, m *call.Msg) {
 
 // uacDialog learns a fork's dialog from a response to our INVITE (RFC
 // 3261 §12.1.2: route set from Record-Route reversed, target from
-// Contact).
+// Contact). The route set an early dialog took from an 18x is recomputed
+// from the 2xx that confirms it (§13.2.2.4).
 func (l *leg) uacDialog(r *sip.Response) {
 	to := r.To()
 	if to == nil {
@@ -777,9 +828,12 @@ func (l *leg) uacDialog(r *sip.Response) {
 		l.forks = map[string]*fork{}
 	}
 	f := l.forks[tag]
-	if f == nil {
-		f = &fork{target: l.target}
-		l.forks[tag] = f
+	if f == nil || r.StatusCode >= 200 {
+		if f == nil {
+			f = &fork{target: l.target}
+			l.forks[tag] = f
+		}
+		f.routeSet = nil
 		rr := r.GetHeaders("Record-Route")
 		for i := len(rr) - 1; i >= 0; i-- {
 			if h, ok := rr[i].(*sip.RecordRouteHeader); ok {
