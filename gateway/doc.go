@@ -14,7 +14,8 @@
 //     one for an initial INVITE) and posts the request;
 //   - each client transaction the gateway opens (INVITE, CANCEL, BYE,
 //     PRACK toward SIP) has one reader that posts its responses, and a
-//     408 when it ends without a final one (interwork/call's contract);
+//     408 when it ends without a final one, 503 when its next hop could
+//     not be reached (interwork/call's contract);
 //   - the M3UA stack posts each ISUP message (copied: its buffer is the
 //     association's), dispatched by OPC and CIC to the trunk;
 //   - operators (ops.Gateway) post functions and wait for their result.
@@ -57,6 +58,13 @@
 // over the transport its URI names (dialogHop); only INVITEs go to the
 // trunk's peer, and CANCELs where their INVITE went.
 //
+// TLS: the listener presents sip.tls_cert; connections the gateway opens
+// (trunks with transport tls, and in-dialog requests whose next hop says
+// transport=tls or sips) check the peer's certificate against sip.tls_ca
+// (else the system's authorities) for the address or name dialled, and
+// present the same certificate when the peer asks (mutual TLS). A peer
+// that cannot be reached or is not trusted fails the request as 503.
+//
 // An INVITE belongs to the first SIP trunk whose ACL holds its source
 // address; a source in none is refused with 403 (no open relay into the
 // PSTN). Then digest authentication (401, stateless HMAC nonces), the
@@ -94,8 +102,9 @@
 // # Not covered
 //
 // Media (the gateway answers with a fixed SDP; RTP is not handled), SIP
-// → SIP and ISUP → ISUP transit, TLS toward peers (the TLS listener
-// works; outbound requests use the trunk's transport with sipgo's default
-// TLS configuration), RFC 3578 overlap toward several SIP trunks, and the
-// re-provisioning of trunks without a restart (routes reload).
+// → SIP and ISUP → ISUP transit, a TLS server name other than the
+// dialled address or name (the peer's certificate must name what its
+// trunk's peers say), the checking of callers' TLS certificates, DNS
+// NAPTR/SRV (RFC 3263), RFC 3578 overlap toward several SIP trunks, and
+// the re-provisioning of trunks without a restart (routes reload).
 package gateway

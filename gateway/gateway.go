@@ -3,10 +3,12 @@ package gateway
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -268,6 +270,30 @@ func (g *Gateway) contactHdr(tr string) sip.Header {
 	return &sip.ContactHeader{Address: u}
 }
 
+// clientTLS is the TLS configuration of the connections the gateway
+// opens (trunks with transport tls): peers' certificates checked against
+// sip.tls_ca (else the system's authorities) for the name or address
+// dialled (sipgo sets ServerName per connection), TLS 1.2 at least, and
+// the gateway's own certificate for peers that ask for a client's.
+func (g *Gateway) clientTLS(cert *tls.Certificate) (*tls.Config, error) {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cert != nil {
+		c.Certificates = []tls.Certificate{*cert}
+	}
+	if f := g.cfg.SIP.TLSCA; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("sip tls_ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("sip tls_ca: no PEM certificate in %s", f)
+		}
+		c.RootCAs = pool
+	}
+	return c, nil
+}
+
 // Run serves until ctx ends, then shuts down gracefully (no new calls,
 // active calls released with cause 41, circuits reset, associations
 // closed) within the configured deadline. It runs once.
@@ -282,7 +308,20 @@ func (g *Gateway) run(ctx context.Context) error {
 	// sipgo's default logger is process-wide: the first gateway sets it
 	// (tests run several gateways in one process).
 	sipLogOnce.Do(func() { sip.SetDefaultLogger(g.log.With("component", "sipgo")) })
+	var cert *tls.Certificate
+	if g.cfg.SIP.TLSCert != "" || g.cfg.SIP.TLSKey != "" {
+		c, err := tls.LoadX509KeyPair(g.cfg.SIP.TLSCert, g.cfg.SIP.TLSKey)
+		if err != nil {
+			return fmt.Errorf("sip tls_cert, tls_key: %w", err)
+		}
+		cert = &c
+	}
+	clientTLS, err := g.clientTLS(cert)
+	if err != nil {
+		return err
+	}
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("sipgw"), sipgo.WithUserAgentHostname(g.host),
+		sipgo.WithUserAgenTLSConfig(clientTLS),
 		sipgo.WithUserAgentTransactionLayerOptions(
 			sip.WithTransactionLayerLogger(g.log.With("component", "sipgo")),
 			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) {})))
@@ -328,13 +367,12 @@ func (g *Gateway) run(ctx context.Context) error {
 		serve["tcp"] = func() error { return ua.TransportLayer().ServeTCP(l) }
 	}
 	if a := g.cfg.SIP.TLS; a != "" {
-		cert, err := tls.LoadX509KeyPair(g.cfg.SIP.TLSCert, g.cfg.SIP.TLSKey)
-		if err != nil {
+		if cert == nil {
 			closeAll()
 			ua.Close()
-			return fmt.Errorf("sip tls: %w", err)
+			return errors.New("sip tls: no tls_cert and tls_key")
 		}
-		l, err := tls.Listen("tcp", a, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		l, err := tls.Listen("tcp", a, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
 		if err != nil {
 			closeAll()
 			ua.Close()

@@ -79,7 +79,7 @@ const (
 	evSIP                            // a SIP request or response of a leg (msg, req/tx or res)
 	evISUP                           // an ISUP message from the peer (data)
 	evFunc                           // run fn on the loop
-	evTxTimeout                      // a client transaction of a leg ended without a final response
+	evTxTimeout                      // a client transaction of a leg ended without a final response (408, 503)
 )
 
 // event is what the loop's channel carries.

@@ -670,14 +670,17 @@ func (l *leg) sendInDialog(t *trunk, e *entry, m *call.Msg) {
 	l.transact(t, req, m.Method, l.cseq)
 }
 
-// transact sends req in a client transaction and posts its responses
-// (and a 408 when it ends without a final one) to the call's loop.
+// transact sends req in a client transaction and posts its responses to
+// the call's loop, and a final response of its own when it ends without
+// one: 503 when the next hop could not be reached (no connection, a TLS
+// handshake refused, a transport error: RFC 3261 §8.1.3.1), else 408
+// (timeout, §8.1.3.1 too).
 func (l *leg) transact(t *trunk, req *sip.Request, method call.Method, cseq uint32, opts ...sipgo.ClientRequestOption) *sip.Request {
 	ctx := context.Background()
 	tx, err := l.gw.cli.TransactionRequest(ctx, req, opts...)
 	if err != nil {
 		t.log.Info("SIP request failed", "call", l.id, "method", method, "err", err)
-		l.postTimeout(t, method, cseq)
+		l.postFailure(t, method, cseq, 503)
 		return req
 	}
 	if method == call.INVITE {
@@ -698,8 +701,12 @@ func (l *leg) transact(t *trunk, req *sip.Request, method call.Method, cseq uint
 				l.postResponse(r)
 			case <-tx.Done():
 				if !final {
-					if err := tx.Err(); err != nil && !errors.Is(err, sip.ErrTransactionTerminated) || err == nil {
-						l.postTimeout(nil, method, cseq)
+					switch err := tx.Err(); {
+					case errors.Is(err, sip.ErrTransactionTerminated):
+					case errors.Is(err, sip.ErrTransactionTransport):
+						l.postFailure(nil, method, cseq, 503)
+					default:
+						l.postFailure(nil, method, cseq, 408)
 					}
 				}
 				return
@@ -716,10 +723,10 @@ func (l *leg) postResponse(r *sip.Response) {
 	}
 }
 
-// postTimeout reports a client transaction that got no final response as
-// its 408 (interwork/call's contract).
-func (l *leg) postTimeout(t *trunk, method call.Method, cseq uint32) {
-	m := &call.Msg{Method: method, CSeq: cseq, Status: 408}
+// postFailure reports a client transaction that got no final response as
+// its final response status (408 or 503: interwork/call's contract).
+func (l *leg) postFailure(t *trunk, method call.Method, cseq uint32, status int) {
+	m := &call.Msg{Method: method, CSeq: cseq, Status: status}
 	ev := event{kind: evTxTimeout, leg: l, msg: m}
 	if t != nil {
 		// On the loop already: queue it behind the current step.
@@ -740,7 +747,7 @@ func (l *leg) sendInvite(t *trunk, e *entry, m *call.Msg) {
 	req, err := m.Invite.NewRequest()
 	if err != nil {
 		t.log.Warn("INVITE not built", "call", l.id, "err", err)
-		l.postTimeout(t, call.INVITE, m.CSeq)
+		l.postFailure(t, call.INVITE, m.CSeq, 408)
 		return
 	}
 	if l.callID == "" {

@@ -18,7 +18,8 @@
 //     initial INVITE; Require/Supported with prack.HasOption; RAck with
 //     prack.ParseRAck); Msg.Tag is the remote tag (To tag of responses:
 //     one per fork). A client transaction that times out is reported as
-//     its 408 response.
+//     its 408 response, one whose next hop cannot be reached (connection
+//     refused, TLS handshake failed) as its 503 (RFC 3261 §8.1.3.1).
 //   - EvISUP: the Trunk's indications (q764.ActIndicate) for the call's
 //     circuit, and IndRejected for the call's own requests. IndCheckTone,
 //     IndLoop and maintenance indications are the bearer's and the
