@@ -355,3 +355,94 @@ func waitChan(t *testing.T, ch chan struct{}, u *sipClient, why string) {
 		t.Fatalf("%s; the caller got %s", why, u.summary())
 	}
 }
+
+// TestCancelAroundAnswer: CANCELs sent at real, varying times around the
+// answer (the simulator answers 100 ms after its ACM; the CANCEL goes 90
+// to 105 ms after the 180), so that some cross the 200 on the wire or in
+// the gateway. Whichever way each call goes, it has one outcome: either
+// the caller gets 487 and nothing else for the INVITE, and the CDR says
+// 487 with REL 31; or the caller gets the 200 (the CANCEL answered 200
+// without effect), ACKs and ends with BYE, and the CDR says 200 with REL
+// 16. No call is left, no release comes from a timer (cause 102), every
+// circuit ends idle.
+func TestCancelAroundAnswer(t *testing.T) {
+	x := startCancelGW(t)
+	gw := x.g.SIPAddr("udp")
+	const calls = 16
+	outcome := map[string]int{} // Call-ID → final status the caller got
+	for i := range calls {
+		u := newSIPClient(t, gw)
+		u.invite("49301" + fmt.Sprint(100+i))
+		u.waitStatus(180, 5*time.Second)
+		time.Sleep(time.Duration(90+i) * time.Millisecond)
+		u.cancel()
+		m, _ := u.wait("final response to the INVITE", 5*time.Second, func(m sip.Message) bool {
+			r, ok := m.(*sip.Response)
+			return ok && r.StatusCode >= 200 && r.CSeq() != nil && r.CSeq().MethodName == sip.INVITE
+		})
+		r := m.(*sip.Response)
+		outcome[u.callID] = r.StatusCode
+		switch r.StatusCode {
+		case 487:
+			u.ackFailure(r)
+		case 200:
+			u.ack2xx(r)
+			u.bye(r)
+			u.wait("200 to the BYE", 5*time.Second, func(m sip.Message) bool {
+				r, ok := m.(*sip.Response)
+				return ok && r.StatusCode == 200 && r.CSeq() != nil && r.CSeq().MethodName == sip.BYE
+			})
+		default:
+			t.Fatalf("call %d: %s", i, r.StartLine())
+		}
+		// Whatever came for the INVITE after its final response.
+		time.Sleep(50 * time.Millisecond)
+		for _, m := range u.seen() {
+			if o, ok := m.(*sip.Response); ok && o.StatusCode >= 200 && o.CSeq() != nil && o.CSeq().MethodName == sip.INVITE && o.StatusCode != r.StatusCode {
+				t.Errorf("call %d: %d and then %d", i, r.StatusCode, o.StatusCode)
+			}
+		}
+	}
+	x.waitIdle(t)
+	n := map[int]int{}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(x.cdrs.all()) < calls && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range x.cdrs.all() {
+		want := outcome[c.CallID]
+		n[want]++
+		switch {
+		case c.SIPStatus != want:
+			t.Errorf("CDR %s says %d, the caller got %d", c.CallID, c.SIPStatus, want)
+		case want == 487 && (c.Cause != 31 || c.ReleasedBy != "sip" || !c.Answered.IsZero()):
+			t.Errorf("cancelled call's CDR %+v", c)
+		case want == 200 && (c.Cause != 16 || c.ReleasedBy != "sip" || c.Answered.IsZero()):
+			t.Errorf("answered call's CDR %+v", c)
+		}
+	}
+	if len(x.cdrs.all()) != calls {
+		t.Errorf("%d CDRs for %d calls", len(x.cdrs.all()), calls)
+	}
+	anm487 := 0
+	for _, e := range x.g.Sim().Events() {
+		if e.Kind == sim.EvReceived && e.Type == isup.REL && e.Cause != 31 && e.Cause != 16 {
+			t.Errorf("REL cause %d", e.Cause)
+		}
+	}
+	// Calls cancelled after the exchange answered: the crossing itself.
+	answered := map[uint16]bool{}
+	for _, e := range x.g.Sim().Events() {
+		switch {
+		case e.Kind == sim.EvSent && e.Type == isup.ANM:
+			answered[e.CIC] = true
+		case e.Kind == sim.EvReceived && e.Type == isup.REL:
+			if answered[e.CIC] && e.Cause == 31 {
+				anm487++
+			}
+			delete(answered, e.CIC)
+		}
+	}
+	t.Logf("%d calls: %d answered, %d cancelled (%d of them after the exchange's ANM)", calls, n[200], n[487], anm487)
+	phases(t, x.g, ops.PhaseCounts{})
+}
