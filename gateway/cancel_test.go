@@ -446,3 +446,43 @@ func TestCancelAroundAnswer(t *testing.T) {
 	t.Logf("%d calls: %d answered, %d cancelled (%d of them after the exchange's ANM)", calls, n[200], n[487], anm487)
 	phases(t, x.g, ops.PhaseCounts{})
 }
+
+// TestCancelBeforeCall: the CANCEL comes, and sipgo answers it 487,
+// before the trunk's loop has taken the INVITE (the loop is held here):
+// the call never begins — no IAM, no call left, nothing counted in a
+// phase — and the caller gets nothing after the 487.
+func TestCancelBeforeCall(t *testing.T) {
+	x := startCancelGW(t)
+	tr := x.g.trunks[0]
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- tr.do(context.Background(), func() { close(held); <-release }) }()
+	<-held
+	u := newSIPClient(t, x.g.SIPAddr("udp"))
+	u.invite("4930127")
+	u.waitStatus(100, 5*time.Second)
+	u.cancel()
+	r := u.waitStatus(487, 5*time.Second)
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	u.ackFailure(r)
+	time.Sleep(300 * time.Millisecond)
+	x.waitIdle(t)
+	if got := x.isup(); got != "" {
+		t.Errorf("ISUP for a call cancelled before it began: %s", got)
+	}
+	if got := x.obs.String(); got != "" {
+		t.Errorf("observed %s", got)
+	}
+	for _, m := range u.seen() {
+		if r, ok := m.(*sip.Response); ok && r.CSeq().MethodName == sip.INVITE && r.StatusCode != 100 && r.StatusCode != 487 {
+			t.Errorf("the caller got %s", r.StartLine())
+		}
+	}
+	phases(t, x.g, ops.PhaseCounts{})
+	if st, _ := x.g.Status(context.Background()); st.Calls != 0 || len(x.cdrs.all()) != 0 {
+		t.Errorf("calls %d, CDRs %v", st.Calls, x.cdrs.all())
+	}
+}

@@ -438,6 +438,11 @@ func trimST(d string) string {
 // newSIPCall starts the SIP → ISUP call of leg l on this trunk with the
 // INVITE m (also the next attempt of a fall-over).
 func (t *trunk) newSIPCall(l *leg, m *call.Msg) {
+	if s := l.srv[txKey{call.INVITE, m.CSeq}]; s != nil && l.watchCancel(s, m.CSeq) {
+		// Cancelled before the call began (sipgo sent the 487): no IAM.
+		l.refuse(t, 487, "cancelled before the call began")
+		return
+	}
 	if !t.reachable() {
 		// The peer exchange cannot be reached (association or route
 		// down): the next trunk of the route, or 503 with cause 41
@@ -462,14 +467,7 @@ func (t *trunk) newSIPCall(l *leg, m *call.Msg) {
 	if l.attempt == 0 {
 		t.gw.started(l, t)
 	}
-	cancelled := false
-	if s := l.srv[txKey{call.INVITE, m.CSeq}]; s != nil {
-		cancelled = l.watchCancel(s, m.CSeq)
-	}
 	t.feed(e, call.Event{Kind: call.EvSIP, SIP: m})
-	if cancelled {
-		t.feed(e, call.Event{Kind: call.EvSIP, SIP: cancelOf(m.CSeq)})
-	}
 }
 
 // release ends every call with cause (shutdown) or the one with id.
