@@ -14,7 +14,8 @@
 //     one for an initial INVITE) and posts the request;
 //   - each client transaction the gateway opens (INVITE, CANCEL, BYE,
 //     PRACK toward SIP) has one reader that posts its responses, and a
-//     408 when it ends without a final one (interwork/call's contract);
+//     408 when it ends without a final one, 503 when its next hop could
+//     not be reached (interwork/call's contract);
 //   - the M3UA stack posts each ISUP message (copied: its buffer is the
 //     association's), dispatched by OPC and CIC to the trunk;
 //   - operators (ops.Gateway) post functions and wait for their result.
@@ -32,12 +33,37 @@
 // their own timers once answered, and an ACK's transaction (nothing
 // answers it) is ended at once. 100 Trying goes from the handler, at once
 // and without a tag. The 2xx of an INVITE is retransmitted from the loop
-// until the ACK (RFC 6026 leaves it to the transaction user). A CANCEL
-// that matches a pending INVITE is answered by sipgo itself (200, then
-// 487 to the INVITE); the call learns of it through OnCancel and its own
-// 200 and 487 are dropped. Dialogs (tags, route set, remote target, CSeq)
-// are kept per leg; in-dialog requests are built from them (RFC 3261
-// §12.2.1.1).
+// until the ACK (RFC 6026 leaves it to the transaction user).
+//
+// A CANCEL that matches an INVITE without a final response is answered by
+// sipgo itself, 200 and then 487 to the INVITE, under the transaction's
+// lock; once the INVITE has its final response sipgo answers the CANCEL
+// 200 and nothing else happens (RFC 3261 §9.2). So the transaction's lock
+// decides a CANCEL crossing the call's 2xx, and the loop learns which way
+// it went: it listens (OnCancel) on every INVITE transaction of a call,
+// marks the transaction cancelled and posts the CANCEL marked Terminated,
+// and sends nothing on a cancelled transaction — a response that crossed
+// the CANCEL is dropped, and sipgo's 487 is put back as the response its
+// timers repeat. The call then ends as for a CANCEL before the answer: a
+// 2xx that lost leaves the caller with the 487 and the ISUP leg is
+// released at once (REL with the CANCEL cause), never an answered ISUP
+// leg waiting for an ACK.
+//
+// Dialogs (tags, route set, remote target, CSeq) are kept per leg: as UAS
+// from the INVITE (Record-Route in order, Contact), as UAC from the
+// response of each fork (Record-Route reversed, Contact; recomputed from
+// the 2xx). In-dialog requests — ACK of a 2xx, BYE, PRACK — are built
+// from them (RFC 3261 §12.2.1.1: loose routing, or a strict router's URI
+// as Request-URI) and sent to the first Route, else to the remote target,
+// over the transport its URI names (dialogHop); only INVITEs go to the
+// trunk's peer, and CANCELs where their INVITE went.
+//
+// TLS: the listener presents sip.tls_cert; connections the gateway opens
+// (trunks with transport tls, and in-dialog requests whose next hop says
+// transport=tls or sips) check the peer's certificate against sip.tls_ca
+// (else the system's authorities) for the address or name dialled, and
+// present the same certificate when the peer asks (mutual TLS). A peer
+// that cannot be reached or is not trusted fails the request as 503.
 //
 // An INVITE belongs to the first SIP trunk whose ACL holds its source
 // address; a source in none is refused with 403 (no open relay into the
@@ -67,15 +93,18 @@
 // # Hooks
 //
 // Observer and CDRSink let the operations packages count and record:
-// calls started, answered, ended (with the CDR), refused; circuit state
-// changes; association and ASP states; peer states. Calls per second are
-// CallStarted per second.
+// calls started, their phase changes (ops.Phase: setup, early on the
+// first 18x or ACM, answered once the caller has the 2xx, releasing),
+// ended (with the CDR), refused; circuit state changes; association and
+// ASP states; peer states. Calls per second are CallStarted per second.
+// Status counts the calls in progress by phase, Calls gives each one's.
 //
 // # Not covered
 //
 // Media (the gateway answers with a fixed SDP; RTP is not handled), SIP
-// → SIP and ISUP → ISUP transit, TLS toward peers (the TLS listener
-// works; outbound requests use the trunk's transport with sipgo's default
-// TLS configuration), RFC 3578 overlap toward several SIP trunks, and the
-// re-provisioning of trunks without a restart (routes reload).
+// → SIP and ISUP → ISUP transit, a TLS server name other than the
+// dialled address or name (the peer's certificate must name what its
+// trunk's peers say), the checking of callers' TLS certificates, DNS
+// NAPTR/SRV (RFC 3263), RFC 3578 overlap toward several SIP trunks, and
+// the re-provisioning of trunks without a restart (routes reload).
 package gateway

@@ -3,10 +3,12 @@ package gateway
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +71,7 @@ type Gateway struct {
 	dialogs   sync.Map // Call-ID → *leg
 	nextID    atomic.Uint64
 	active    atomic.Int64
+	phases    [ops.NumPhases]atomic.Int64 // calls in progress by phase
 	accepting atomic.Bool
 	started0  time.Time
 
@@ -267,6 +270,30 @@ func (g *Gateway) contactHdr(tr string) sip.Header {
 	return &sip.ContactHeader{Address: u}
 }
 
+// clientTLS is the TLS configuration of the connections the gateway
+// opens (trunks with transport tls): peers' certificates checked against
+// sip.tls_ca (else the system's authorities) for the name or address
+// dialled (sipgo sets ServerName per connection), TLS 1.2 at least, and
+// the gateway's own certificate for peers that ask for a client's.
+func (g *Gateway) clientTLS(cert *tls.Certificate) (*tls.Config, error) {
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cert != nil {
+		c.Certificates = []tls.Certificate{*cert}
+	}
+	if f := g.cfg.SIP.TLSCA; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("sip tls_ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("sip tls_ca: no PEM certificate in %s", f)
+		}
+		c.RootCAs = pool
+	}
+	return c, nil
+}
+
 // Run serves until ctx ends, then shuts down gracefully (no new calls,
 // active calls released with cause 41, circuits reset, associations
 // closed) within the configured deadline. It runs once.
@@ -281,7 +308,20 @@ func (g *Gateway) run(ctx context.Context) error {
 	// sipgo's default logger is process-wide: the first gateway sets it
 	// (tests run several gateways in one process).
 	sipLogOnce.Do(func() { sip.SetDefaultLogger(g.log.With("component", "sipgo")) })
+	var cert *tls.Certificate
+	if g.cfg.SIP.TLSCert != "" || g.cfg.SIP.TLSKey != "" {
+		c, err := tls.LoadX509KeyPair(g.cfg.SIP.TLSCert, g.cfg.SIP.TLSKey)
+		if err != nil {
+			return fmt.Errorf("sip tls_cert, tls_key: %w", err)
+		}
+		cert = &c
+	}
+	clientTLS, err := g.clientTLS(cert)
+	if err != nil {
+		return err
+	}
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("sipgw"), sipgo.WithUserAgentHostname(g.host),
+		sipgo.WithUserAgenTLSConfig(clientTLS),
 		sipgo.WithUserAgentTransactionLayerOptions(
 			sip.WithTransactionLayerLogger(g.log.With("component", "sipgo")),
 			sip.WithTransactionLayerUnhandledResponseHandler(func(*sip.Response) {})))
@@ -327,13 +367,12 @@ func (g *Gateway) run(ctx context.Context) error {
 		serve["tcp"] = func() error { return ua.TransportLayer().ServeTCP(l) }
 	}
 	if a := g.cfg.SIP.TLS; a != "" {
-		cert, err := tls.LoadX509KeyPair(g.cfg.SIP.TLSCert, g.cfg.SIP.TLSKey)
-		if err != nil {
+		if cert == nil {
 			closeAll()
 			ua.Close()
-			return fmt.Errorf("sip tls: %w", err)
+			return errors.New("sip tls: no tls_cert and tls_key")
 		}
-		l, err := tls.Listen("tcp", a, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		l, err := tls.Listen("tcp", a, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
 		if err != nil {
 			closeAll()
 			ua.Close()
@@ -532,6 +571,8 @@ func (g *Gateway) assocState(sigtran string, e m3ua.StateEvent) {
 // started counts a new call.
 func (g *Gateway) started(l *leg, t *trunk) {
 	g.active.Add(1)
+	l.phase = ops.PhaseSetup
+	g.phases[ops.PhaseSetup].Add(1)
 	g.obs.CallStarted(l.st.cfg.Name, t.name, l.dir.String())
 }
 
@@ -547,15 +588,21 @@ func (g *Gateway) cdr(t *trunk, e *entry, r *call.Record) {
 	}
 	if !r.Answered.IsZero() {
 		c.DurationMS = r.End.Sub(r.Answered).Milliseconds()
-		if !e.answered { // reported at answer by the trunk's loop, once
-			e.answered = true
-			g.obs.CallAnswered(c.SIPTrunk, c.ISUPTrunk, c.Direction)
-		}
 	}
 	if l.dir == call.SIPToISUP {
 		c.Start = l.start
 	}
-	g.obs.CallEnded(c)
+	g.ended(l, c)
+}
+
+// ended reports the end of call l with its CDR, once.
+func (g *Gateway) ended(l *leg, c ops.CDR) {
+	if l.ended {
+		return
+	}
+	l.ended = true
+	g.phases[l.phase].Add(-1)
+	g.obs.CallEnded(c, l.phase, l.answered)
 	if g.cdrSink != nil {
 		g.cdrSink.WriteCDR(c)
 	}
@@ -693,6 +740,9 @@ func (g *Gateway) ReloadRoutes(ctx context.Context) error {
 // Status summarises the gateway.
 func (g *Gateway) Status(ctx context.Context) (ops.Status, error) {
 	s := ops.Status{Version: g.version, Started: g.started0, Calls: int(g.active.Load())}
+	for p := range ops.NumPhases {
+		s.Phases.Add(p, int(g.phases[p].Load()))
+	}
 	for _, st := range g.sipTrunks {
 		ps := ops.PeerStatus{Trunk: st.cfg.Name, State: "unknown", Calls: int(st.active.Load())}
 		switch st.peerUp.Load() {

@@ -53,6 +53,12 @@ shutdown_timeout: 3s
 // when the test ends, checking the shutdown left every circuit idle.
 func run(t *testing.T, d, peer string) *Gateway {
 	t.Helper()
+	return runWith(t, d, peer, Options{})
+}
+
+// runWith is run with options o.
+func runWith(t *testing.T, d, peer string, o Options) *Gateway {
+	t.Helper()
 	// Registered first, checked last: nothing of the gateway is left.
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
@@ -74,7 +80,7 @@ func run(t *testing.T, d, peer string) *Gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := New(c, Options{})
+	g, err := New(c, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,11 +19,15 @@ type Observer interface {
 	// direction is "sip-to-isup" or "isup-to-sip". The metrics derive
 	// calls per second from it.
 	CallStarted(sipTrunk, isupTrunk, direction string)
-	// CallAnswered: the call was answered.
-	CallAnswered(sipTrunk, isupTrunk, direction string)
-	// CallEnded: the call is over; the CDR carries the SIP status, the
+	// CallPhase: a call moved from phase from to phase to. Calls start in
+	// ops.PhaseSetup and only move forward (early: 18x/ACM; answered: the
+	// caller has the answer; releasing: either side began to end it), so
+	// to == ops.PhaseAnswered is the call's answer, once.
+	CallPhase(sipTrunk, isupTrunk, direction string, from, to ops.Phase)
+	// CallEnded: the call is over, in phase last; answered says whether it
+	// went through ops.PhaseAnswered. The CDR carries the SIP status, the
 	// Q.850 cause and who released.
-	CallEnded(cdr ops.CDR)
+	CallEnded(cdr ops.CDR, last ops.Phase, answered bool)
 	// CallRefused: an INVITE was refused before any call existed (403
 	// unknown source, 401 challenge, 503 limits, 404 no route).
 	CallRefused(sipTrunk string, status int, why string)
@@ -40,8 +44,8 @@ type Observer interface {
 type NopObserver struct{}
 
 func (NopObserver) CallStarted(string, string, string)                        {}
-func (NopObserver) CallAnswered(string, string, string)                       {}
-func (NopObserver) CallEnded(ops.CDR)                                         {}
+func (NopObserver) CallPhase(string, string, string, ops.Phase, ops.Phase)    {}
+func (NopObserver) CallEnded(ops.CDR, ops.Phase, bool)                        {}
 func (NopObserver) CallRefused(string, int, string)                           {}
 func (NopObserver) CircuitState(string, uint16, circuit.State, circuit.State) {}
 func (NopObserver) AssociationState(string, string, string, string)           {}

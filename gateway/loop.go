@@ -60,12 +60,11 @@ const (
 
 // entry is one call on the trunk.
 type entry struct {
-	id       uint64
-	c        *call.Call
-	leg      *leg
-	cic      uint16
-	has      bool
-	answered bool // the observer was told
+	id  uint64
+	c   *call.Call
+	leg *leg
+	cic uint16
+	has bool
 }
 
 type pendingEv struct {
@@ -80,7 +79,7 @@ const (
 	evSIP                            // a SIP request or response of a leg (msg, req/tx or res)
 	evISUP                           // an ISUP message from the peer (data)
 	evFunc                           // run fn on the loop
-	evTxTimeout                      // a client transaction of a leg ended without a final response
+	evTxTimeout                      // a client transaction of a leg ended without a final response (408, 503)
 )
 
 // event is what the loop's channel carries.
@@ -258,9 +257,8 @@ func (t *trunk) feed(e *entry, ev call.Event) {
 	for i := range acts {
 		t.do1(now, e, &acts[i])
 	}
-	if !e.answered && t.calls[e.id] == e && e.c.State().ISUP == call.ISUPAnswered {
-		e.answered = true
-		t.gw.obs.CallAnswered(e.leg.st.cfg.Name, t.name, e.leg.dir.String())
+	if t.calls[e.id] == e {
+		e.leg.setPhase(t, phaseOf(e))
 	}
 	// The call's circuit: a repeat attempt drops the old one.
 	if cic, ok := e.c.CIC(); ok && (!e.has || cic != e.cic) {
@@ -440,6 +438,11 @@ func trimST(d string) string {
 // newSIPCall starts the SIP → ISUP call of leg l on this trunk with the
 // INVITE m (also the next attempt of a fall-over).
 func (t *trunk) newSIPCall(l *leg, m *call.Msg) {
+	if s := l.srv[txKey{call.INVITE, m.CSeq}]; s != nil && l.watchCancel(s, m.CSeq) {
+		// Cancelled before the call began (sipgo sent the 487): no IAM.
+		l.refuse(t, 487, "cancelled before the call began")
+		return
+	}
 	if !t.reachable() {
 		// The peer exchange cannot be reached (association or route
 		// down): the next trunk of the route, or 503 with cause 41
@@ -482,7 +485,7 @@ func (t *trunk) circuits() []circuit.Status { return t.drv.Trunk.Statuses(nil) }
 func (t *trunk) callInfos(out []ops.CallInfo) []ops.CallInfo {
 	for _, e := range t.calls {
 		r := e.c.Record()
-		ci := ops.CallInfo{ID: e.leg.id, Direction: e.c.Direction().String(), State: e.c.State().String(),
+		ci := ops.CallInfo{ID: e.leg.id, Direction: e.c.Direction().String(), Phase: e.leg.phase, State: e.c.State().String(),
 			SIPTrunk: e.leg.st.cfg.Name, ISUPTrunk: t.name, Calling: r.Calling, Called: r.Called,
 			CallID: e.leg.callID, Start: r.Start, Answered: r.Answered}
 		if cic, ok := e.c.CIC(); ok {

@@ -18,6 +18,7 @@ import (
 	"github.com/sipgw/sipgw/interwork/call/prack"
 	"github.com/sipgw/sipgw/interwork/mapping"
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/ops"
 )
 
 // The SIP side: sipgo's transaction layer hands every request with its
@@ -50,7 +51,7 @@ type leg struct {
 	localName           string
 	target              sip.Uri   // remote target (Contact)
 	routeSet            []sip.Uri // Route headers of in-dialog requests
-	dest                string    // where requests go (host:port)
+	dest                string    // where INVITEs go (host:port): the trunk's peer
 	transport           string
 	cseq                uint32
 
@@ -64,7 +65,12 @@ type leg struct {
 	okWait  time.Duration
 	okSince time.Time
 	done    bool
-	cancels atomic.Bool // sipgo answered a CANCEL itself (200, and 487)
+	// What operators and metrics were told: the call's phase, whether it
+	// was answered (its 2xx went, for a SIP → ISUP call), its end.
+	phase    ops.Phase
+	answered bool
+	sent2xx  bool
+	ended    bool
 }
 
 type fork struct {
@@ -80,6 +86,10 @@ type txKey struct {
 type srvTx struct {
 	req *sip.Request
 	tx  sip.ServerTransaction
+	// cancelled (INVITEs) is set when sipgo has answered a CANCEL of the
+	// transaction itself — 200 to the CANCEL, 487 to the INVITE (RFC 3261
+	// §9.2) — from then on nothing else may be sent on it.
+	cancelled *atomic.Bool
 }
 
 var legSeq atomic.Uint64
@@ -261,21 +271,10 @@ func (g *Gateway) invite(req *sip.Request, tx *sip.ServerTx) {
 	l.trunk.Store(t)
 	g.dialogs.Store(l.callID, l)
 	g.trying(req, tx, l)
-	l.srv[txKey{call.INVITE, m.CSeq}] = &srvTx{req, tx}
-	// The call learns of a CANCEL sipgo answered itself (200 to the
-	// CANCEL, 487 to the INVITE).
-	tx.OnCancel(func(c *sip.Request) {
-		l.cancels.Store(true)
-		cm := msgOfRequest(c)
-		ev := event{kind: evSIP, leg: l, msg: cm, req: c}
-		if cur := l.trunk.Load(); cur != nil {
-			select {
-			case cur.in <- ev:
-			default:
-				go cur.post(ev)
-			}
-		}
-	})
+	// The loop listens for a CANCEL of this INVITE (watchCancel) when it
+	// takes the call: a CANCEL reported before the call exists would be
+	// lost.
+	l.srv[txKey{call.INVITE, m.CSeq}] = &srvTx{req: req, tx: tx}
 	if !t.post(event{kind: evNewCall, leg: l, msg: m}) {
 		g.dialogs.Delete(l.callID)
 		st.release()
@@ -301,8 +300,9 @@ func (g *Gateway) trying(req *sip.Request, tx sip.ServerTransaction, l *leg) {
 }
 
 // uasDialog records the dialog of an INVITE the gateway answers (RFC 3261
-// §12.1.1): their tag, the route set from Record-Route, the target from
-// Contact, where requests go.
+// §12.1.1): their tag, the route set from Record-Route (in order), the
+// target from Contact; in-dialog requests follow them (dialogHop), not the
+// INVITE's source.
 func (l *leg) uasDialog(req *sip.Request) {
 	if f := req.From(); f != nil {
 		l.remote = f.Address
@@ -321,29 +321,115 @@ func (l *leg) uasDialog(req *sip.Request) {
 		}
 	}
 	l.transport = req.Transport()
-	l.dest = req.Source()
 	l.cseq = 1
 }
 
 // ---------------------------------------------------------------------------
 // On the loop.
 
+// testHookRespond, when set (tests), runs on the loop just before a
+// response of the call goes to its server transaction, after the check
+// that the transaction was not cancelled: a test can make a CANCEL cross
+// the response there.
+var testHookRespond atomic.Pointer[func(l *leg, m *call.Msg)]
+
 // receive hands a SIP event of the leg's call to it.
 func (l *leg) receive(t *trunk, e *entry, ev event) {
 	m := ev.msg
+	var cancelled bool
 	if ev.kind == evSIP && ev.res == nil && m.IsRequest() {
 		switch {
 		case m.Method == call.ACK:
 			l.ok = nil
 			t.tq.Stop(tkey{e.id, t2xx})
 		case ev.tx != nil:
-			l.srv[txKey{m.Method, m.CSeq}] = &srvTx{ev.req, ev.tx}
+			s := &srvTx{req: ev.req, tx: ev.tx}
+			l.srv[txKey{m.Method, m.CSeq}] = s
+			if m.Method == call.INVITE {
+				cancelled = l.watchCancel(s, m.CSeq)
+			}
 		}
 	}
 	if ev.res != nil && m.Method == call.INVITE && m.Status > 100 && m.Status < 300 {
 		l.uacDialog(ev.res)
 	}
 	t.feed(e, call.Event{Kind: call.EvSIP, SIP: m})
+	if cancelled {
+		t.feed(e, call.Event{Kind: call.EvSIP, SIP: cancelOf(m.CSeq)})
+	}
+}
+
+// watchCancel makes a CANCEL that sipgo answers itself on INVITE
+// transaction s (it sends 200 to the CANCEL and 487 to the INVITE when the
+// INVITE has no final response yet, and only then calls OnCancel) known
+// to the call: a CANCEL marked Terminated, posted to the loop. It marks s
+// cancelled first, so that the loop sends nothing more on it. It reports
+// whether the CANCEL came before it listened (sipgo does not call back
+// then): the caller feeds the call cancelOf(cseq) after the INVITE.
+func (l *leg) watchCancel(s *srvTx, cseq uint32) (already bool) {
+	if s.cancelled != nil {
+		return false // a fall-over attempt: listened to already
+	}
+	flag := new(atomic.Bool)
+	s.cancelled = flag
+	listening := s.tx.OnCancel(func(c *sip.Request) {
+		if !flag.CompareAndSwap(false, true) {
+			return
+		}
+		m := msgOfRequest(c)
+		m.Terminated = true
+		ev := event{kind: evSIP, leg: l, msg: m}
+		if cur := l.trunk.Load(); cur != nil {
+			// sipgo calls this with the transaction locked, and the loop
+			// may be waiting for that lock in Respond: never block here.
+			select {
+			case cur.in <- ev:
+			default:
+				go cur.post(ev)
+			}
+		}
+	})
+	if listening {
+		return false
+	}
+	// Cancelled before we listened (or the transaction already ended, its
+	// connection gone): the INVITE is over all the same. The callback may
+	// have run in between; the flag lets one of us report it.
+	return flag.CompareAndSwap(false, true)
+}
+
+// cancelOf is the CANCEL of INVITE cseq that sipgo answered itself.
+func cancelOf(cseq uint32) *call.Msg {
+	return &call.Msg{Method: call.CANCEL, CSeq: cseq, Terminated: true}
+}
+
+// txRespond sends res on server transaction s unless sipgo cancelled it
+// (a 487 went); it reports whether res went.
+func (l *leg) txRespond(t *trunk, s *srvTx, m *call.Msg, res *sip.Response) bool {
+	if s.cancelled != nil && s.cancelled.Load() {
+		// The CANCEL, posted to the loop, tells the call what happened.
+		t.log.Debug("response after a CANCEL not sent", "call", l.id, "status", res.StatusCode)
+		return false
+	}
+	if h := testHookRespond.Load(); h != nil {
+		(*h)(l, m)
+	}
+	err := s.tx.Respond(res)
+	if s.cancelled != nil && (s.cancelled.Load() || errors.Is(err, sip.ErrTransactionCanceled)) {
+		// The CANCEL took the transaction between the check above and
+		// Respond (the two are ordered by the transaction's lock, and
+		// sipgo's 487 was sent under it): res did not go, but sipgo kept
+		// it as the response it repeats to a retransmitted INVITE and on
+		// its timer G. Its 487 is put back (in the Completed state that
+		// sends nothing).
+		s.tx.Respond(sip.NewResponseFromRequest(s.req, 487, "Request Terminated", nil))
+		t.log.Debug("response crossed a CANCEL, not sent", "call", l.id, "status", res.StatusCode)
+		return false
+	}
+	if err != nil {
+		t.log.Debug("respond", "call", l.id, "status", res.StatusCode, "err", err)
+	}
+	return err == nil
 }
 
 // refuse answers the leg's pending INVITE before any call exists and
@@ -358,14 +444,17 @@ func (l *leg) refuse(t *trunk, status int, reason string) {
 			}
 			res.AppendHeader(l.gw.serverHdr)
 			res.AppendHeader(sip.NewHeader("Reason", reason))
-			if err := st.tx.Respond(res); err != nil {
-				t.log.Debug("respond", "call", l.id, "err", err)
-			}
+			l.txRespond(t, st, &call.Msg{Method: call.INVITE, CSeq: l.invite.CSeq, Status: status}, res)
 		}
 	}
 	l.gw.obs.CallRefused(l.st.cfg.Name, status, reason)
 	if l.attempt > 0 {
-		// Counted as started by an earlier attempt.
+		// Counted as started by an earlier attempt, whose CDR the
+		// fall-over kept back: the call's CDR is this one.
+		now := time.Now()
+		l.gw.ended(l, ops.CDR{ID: l.id, Direction: l.dir.String(), SIPTrunk: l.st.cfg.Name, ISUPTrunk: t.name,
+			CallID: l.callID, Start: l.start, End: now, SIPStatus: status, Cause: uint8(causeOf(reason)),
+			ReleasedBy: call.PartyGateway.String(), Attempts: l.attempt})
 		l.finished(t)
 		return
 	}
@@ -407,9 +496,7 @@ func (l *leg) respond(t *trunk, e *entry, m *call.Msg) {
 	k := txKey{m.Method, m.CSeq}
 	st := l.srv[k]
 	if st == nil {
-		if !(m.Method == call.CANCEL || m.Method == call.INVITE && m.Status == 487) || !l.cancels.Load() {
-			t.log.Debug("response without transaction", "call", l.id, "msg", m.String())
-		}
+		t.log.Debug("response without transaction", "call", l.id, "msg", m.String())
 		return
 	}
 	if m.Status >= 200 {
@@ -423,8 +510,11 @@ func (l *leg) respond(t *trunk, e *entry, m *call.Msg) {
 		res.AppendHeader(l.gw.contactHdr(l.transport))
 	}
 	l.headers(res, m)
-	if err := st.tx.Respond(res); err != nil {
-		t.log.Debug("respond", "call", l.id, "status", m.Status, "err", err)
+	if !l.txRespond(t, st, m, res) {
+		return
+	}
+	if m.Method == call.INVITE && m.Status >= 200 && m.Status < 300 {
+		l.sent2xx = true
 	}
 	if m.Method == call.INVITE && m.Status >= 200 && m.Status < 300 && !sip.IsReliable(l.transport) {
 		l.ok, l.okWait, l.okSince = res, l.gw.t1, time.Now()
@@ -499,8 +589,9 @@ func (l *leg) newRequest(method sip.RequestMethod, tag string, cseq uint32) *sip
 	if tag == "" {
 		tag = l.remoteTag
 	}
-	req := sip.NewRequest(method, target)
-	for _, r := range routes {
+	h := dialogHop(target, routes, l.transport)
+	req := sip.NewRequest(method, h.ruri)
+	for _, r := range h.routes {
 		req.AppendHeader(&sip.RouteHeader{Address: r})
 	}
 	from := &sip.FromHeader{Address: l.local, Params: sip.NewParams()}
@@ -516,9 +607,58 @@ func (l *leg) newRequest(method sip.RequestMethod, tag string, cseq uint32) *sip
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: method})
 	mf := sip.MaxForwardsHeader(70)
 	req.AppendHeader(&mf)
-	req.SetTransport(l.transport)
-	req.SetDestination(l.dest)
+	req.SetTransport(h.transport)
+	req.SetDestination(h.dest)
 	return req
+}
+
+// hop is how an in-dialog request goes: its Request-URI and Route header
+// fields, and the next hop's address and transport.
+type hop struct {
+	ruri      sip.Uri
+	routes    []sip.Uri
+	dest      string // host:port
+	transport string
+}
+
+// dialogHop applies RFC 3261 §12.2.1.1 to a request of the dialog with
+// remote target and route set: with no route set it goes to the target;
+// behind a loose router (lr) the Request-URI is the target and the route
+// set the Route header fields; a strict router (RFC 2543, no lr) gets its
+// URI as the Request-URI and the target last among the Route header
+// fields. The request is sent to the first Route, else the Request-URI
+// (§8.1.2), at its port or the transport's default, over the transport its
+// transport parameter names, TLS for sips, else the dialog's own (RFC 3263
+// §4.1 without NAPTR and SRV: trunk peers are addresses).
+func dialogHop(target sip.Uri, routeSet []sip.Uri, transport string) hop {
+	h := hop{ruri: target}
+	next := target
+	switch {
+	case len(routeSet) == 0:
+	case routeSet[0].UriParams.Has("lr"):
+		h.routes = routeSet
+		next = routeSet[0]
+	default:
+		h.ruri = routeSet[0]
+		h.ruri.Headers = nil // not allowed in a Request-URI (§19.1.1)
+		h.routes = append(append([]sip.Uri(nil), routeSet[1:]...), target)
+		next = routeSet[0]
+	}
+	h.transport = transport
+	if t, ok := next.UriParams.Get("transport"); ok && t != "" {
+		h.transport = strings.ToUpper(t)
+	} else if strings.EqualFold(next.Scheme, "sips") {
+		h.transport = "TLS"
+	}
+	if h.transport == "" {
+		h.transport = "UDP"
+	}
+	port := next.Port
+	if port == 0 {
+		port = sip.DefaultPort(h.transport)
+	}
+	h.dest = net.JoinHostPort(strings.Trim(next.Host, "[]"), strconv.Itoa(port))
+	return h
 }
 
 // sendInDialog sends BYE, PRACK (UAC), or another in-dialog request.
@@ -530,14 +670,17 @@ func (l *leg) sendInDialog(t *trunk, e *entry, m *call.Msg) {
 	l.transact(t, req, m.Method, l.cseq)
 }
 
-// transact sends req in a client transaction and posts its responses
-// (and a 408 when it ends without a final one) to the call's loop.
+// transact sends req in a client transaction and posts its responses to
+// the call's loop, and a final response of its own when it ends without
+// one: 503 when the next hop could not be reached (no connection, a TLS
+// handshake refused, a transport error: RFC 3261 §8.1.3.1), else 408
+// (timeout, §8.1.3.1 too).
 func (l *leg) transact(t *trunk, req *sip.Request, method call.Method, cseq uint32, opts ...sipgo.ClientRequestOption) *sip.Request {
 	ctx := context.Background()
 	tx, err := l.gw.cli.TransactionRequest(ctx, req, opts...)
 	if err != nil {
 		t.log.Info("SIP request failed", "call", l.id, "method", method, "err", err)
-		l.postTimeout(t, method, cseq)
+		l.postFailure(t, method, cseq, 503)
 		return req
 	}
 	if method == call.INVITE {
@@ -558,8 +701,12 @@ func (l *leg) transact(t *trunk, req *sip.Request, method call.Method, cseq uint
 				l.postResponse(r)
 			case <-tx.Done():
 				if !final {
-					if err := tx.Err(); err != nil && !errors.Is(err, sip.ErrTransactionTerminated) || err == nil {
-						l.postTimeout(nil, method, cseq)
+					switch err := tx.Err(); {
+					case errors.Is(err, sip.ErrTransactionTerminated):
+					case errors.Is(err, sip.ErrTransactionTransport):
+						l.postFailure(nil, method, cseq, 503)
+					default:
+						l.postFailure(nil, method, cseq, 408)
 					}
 				}
 				return
@@ -576,10 +723,10 @@ func (l *leg) postResponse(r *sip.Response) {
 	}
 }
 
-// postTimeout reports a client transaction that got no final response as
-// its 408 (interwork/call's contract).
-func (l *leg) postTimeout(t *trunk, method call.Method, cseq uint32) {
-	m := &call.Msg{Method: method, CSeq: cseq, Status: 408}
+// postFailure reports a client transaction that got no final response as
+// its final response status (408 or 503: interwork/call's contract).
+func (l *leg) postFailure(t *trunk, method call.Method, cseq uint32, status int) {
+	m := &call.Msg{Method: method, CSeq: cseq, Status: status}
 	ev := event{kind: evTxTimeout, leg: l, msg: m}
 	if t != nil {
 		// On the loop already: queue it behind the current step.
@@ -600,7 +747,7 @@ func (l *leg) sendInvite(t *trunk, e *entry, m *call.Msg) {
 	req, err := m.Invite.NewRequest()
 	if err != nil {
 		t.log.Warn("INVITE not built", "call", l.id, "err", err)
-		l.postTimeout(t, call.INVITE, m.CSeq)
+		l.postFailure(t, call.INVITE, m.CSeq, 408)
 		return
 	}
 	if l.callID == "" {
@@ -673,7 +820,8 @@ func (l *leg) sendAck(t *trunk, e *entry, m *call.Msg) {
 
 // uacDialog learns a fork's dialog from a response to our INVITE (RFC
 // 3261 §12.1.2: route set from Record-Route reversed, target from
-// Contact).
+// Contact). The route set an early dialog took from an 18x is recomputed
+// from the 2xx that confirms it (§13.2.2.4).
 func (l *leg) uacDialog(r *sip.Response) {
 	to := r.To()
 	if to == nil {
@@ -687,9 +835,12 @@ func (l *leg) uacDialog(r *sip.Response) {
 		l.forks = map[string]*fork{}
 	}
 	f := l.forks[tag]
-	if f == nil {
-		f = &fork{target: l.target}
-		l.forks[tag] = f
+	if f == nil || r.StatusCode >= 200 {
+		if f == nil {
+			f = &fork{target: l.target}
+			l.forks[tag] = f
+		}
+		f.routeSet = nil
 		rr := r.GetHeaders("Record-Route")
 		for i := len(rr) - 1; i >= 0; i-- {
 			if h, ok := rr[i].(*sip.RecordRouteHeader); ok {
@@ -703,6 +854,54 @@ func (l *leg) uacDialog(r *sip.Response) {
 	if l.remoteTag == "" {
 		l.remoteTag = tag
 	}
+}
+
+// phaseOf is where call e stands for operators (ops.Phase): releasing as
+// soon as either leg is ending; answered once the caller has the answer
+// (a SIP → ISUP call's 2xx went: one that crossed a CANCEL did not);
+// early on ringing or early media (18x, ACM) and while an answer waits
+// for its 2xx to go.
+func phaseOf(e *entry) ops.Phase {
+	st := e.c.State()
+	switch {
+	case st.SIP >= call.SIPCancelling || st.ISUP >= call.ISUPReleasing:
+		return ops.PhaseReleasing
+	case st.SIP == call.SIPConfirmed || st.SIP == call.SIPAnswered && e.leg.sent2xx:
+		return ops.PhaseAnswered
+	case st.SIP == call.SIPEarly || st.SIP == call.SIPAnswered || st.ISUP == call.ISUPProceeding || st.ISUP == call.ISUPAnswered:
+		return ops.PhaseEarly
+	}
+	return ops.PhaseSetup
+}
+
+// setPhase moves the call to phase p if it is further on (phases never go
+// back) and tells the observer.
+func (l *leg) setPhase(t *trunk, p ops.Phase) {
+	if p <= l.phase || l.ended {
+		return
+	}
+	from := l.phase
+	l.phase = p
+	l.gw.phases[from].Add(-1)
+	l.gw.phases[p].Add(1)
+	if p == ops.PhaseAnswered {
+		l.answered = true
+	}
+	l.gw.obs.CallPhase(l.st.cfg.Name, t.name, l.dir.String(), from, p)
+}
+
+// causeOf reads the cause of a Reason header value ("Q.850;cause=41;…"),
+// 0 when it has none.
+func causeOf(reason string) int {
+	_, rest, ok := strings.Cut(reason, "cause=")
+	if !ok {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(rest) && rest[i] >= '0' && rest[i] <= '9' && n < 1000; i++ {
+		n = n*10 + int(rest[i]-'0')
+	}
+	return n
 }
 
 // finished frees the leg once its call is over.

@@ -6,6 +6,8 @@ package ops
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/sipgw/sipgw/isup/circuit"
@@ -40,11 +42,82 @@ type TrunkCircuits struct {
 	Circuits []circuit.Status `json:"circuits"`
 }
 
+// Phase is where a call in progress stands, coarse enough to count calls
+// by. A call only moves forward: setup → early → answered → releasing
+// (phases may be skipped).
+type Phase uint8
+
+const (
+	// PhaseSetup: accepted, no progress from the called side yet.
+	PhaseSetup Phase = iota
+	// PhaseEarly: ringing or early media (18x sent or received, ACM),
+	// not answered.
+	PhaseEarly
+	// PhaseAnswered: the caller has the answer (2xx sent, or ANM/CON
+	// sent for a 2xx received).
+	PhaseAnswered
+	// PhaseReleasing: either side has begun to end the call.
+	PhaseReleasing
+	// NumPhases counts the phases.
+	NumPhases
+)
+
+var phaseNames = [NumPhases]string{"setup", "early", "answered", "releasing"}
+
+func (p Phase) String() string {
+	if p < NumPhases {
+		return phaseNames[p]
+	}
+	return "Phase(" + strconv.Itoa(int(p)) + ")"
+}
+
+// MarshalText writes the phase's name (JSON).
+func (p Phase) MarshalText() ([]byte, error) {
+	if p >= NumPhases {
+		return nil, fmt.Errorf("ops: phase %d out of range", uint8(p))
+	}
+	return []byte(phaseNames[p]), nil
+}
+
+// UnmarshalText reads a phase's name.
+func (p *Phase) UnmarshalText(b []byte) error {
+	for i, n := range phaseNames {
+		if n == string(b) {
+			*p = Phase(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("ops: unknown call phase %q", b)
+}
+
+// PhaseCounts counts calls in progress by phase.
+type PhaseCounts struct {
+	Setup     int `json:"setup"`
+	Early     int `json:"early"`
+	Answered  int `json:"answered"`
+	Releasing int `json:"releasing"`
+}
+
+// Add counts n calls in phase p.
+func (c *PhaseCounts) Add(p Phase, n int) {
+	switch p {
+	case PhaseSetup:
+		c.Setup += n
+	case PhaseEarly:
+		c.Early += n
+	case PhaseAnswered:
+		c.Answered += n
+	case PhaseReleasing:
+		c.Releasing += n
+	}
+}
+
 // CallInfo is one call in progress.
 type CallInfo struct {
 	ID        string    `json:"id"`
 	Direction string    `json:"direction"` // "sip-to-isup" or "isup-to-sip"
-	State     string    `json:"state"`
+	Phase     Phase     `json:"phase"`
+	State     string    `json:"state"` // finer: the SIP and ISUP legs' states
 	SIPTrunk  string    `json:"sip_trunk"`
 	ISUPTrunk string    `json:"isup_trunk"`
 	CIC       uint16    `json:"cic,omitempty"`
@@ -60,6 +133,7 @@ type Status struct {
 	Version      string        `json:"version"`
 	Started      time.Time     `json:"started"`
 	Calls        int           `json:"calls"`
+	Phases       PhaseCounts   `json:"phases"` // the calls by phase
 	SIPTrunks    []PeerStatus  `json:"sip_trunks"`
 	Associations []AssocStatus `json:"associations"`
 }

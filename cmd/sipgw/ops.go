@@ -21,9 +21,8 @@ import (
 
 func init() { ctlHook = ctl.Main }
 
-// metricsObserver turns the gateway's call events into the metrics'
-// call life (setup → answered → end). The gateway does not report the
-// early phase, so early calls count as in setup.
+// metricsObserver turns the gateway's call events into the metrics' call
+// life (setup → early → answered → releasing → end).
 type metricsObserver struct{ m *metrics.Metrics }
 
 func direction(d string) metrics.Direction {
@@ -33,22 +32,31 @@ func direction(d string) metrics.Direction {
 	return metrics.SIPToISUP
 }
 
+// phases maps the gateway's phases to the metrics'.
+var phases = [ops.NumPhases]metrics.Phase{ops.PhaseSetup: metrics.PhaseSetup, ops.PhaseEarly: metrics.PhaseEarly,
+	ops.PhaseAnswered: metrics.PhaseAnswered, ops.PhaseReleasing: metrics.PhaseReleasing}
+
+func phase(p ops.Phase) metrics.Phase {
+	if p < ops.NumPhases {
+		return phases[p]
+	}
+	return metrics.PhaseSetup
+}
+
 func (o metricsObserver) CallStarted(sip, isup, dir string) {
 	o.m.CallStarted(metrics.Call{Direction: direction(dir), SIPTrunk: sip, ISUPTrunk: isup})
 }
 
-func (o metricsObserver) CallAnswered(sip, isup, dir string) {
-	o.m.CallPhase(metrics.PhaseSetup, metrics.PhaseAnswered)
-	o.m.CallAnswered(metrics.Call{Direction: direction(dir), SIPTrunk: sip, ISUPTrunk: isup})
+func (o metricsObserver) CallPhase(sip, isup, dir string, from, to ops.Phase) {
+	o.m.CallPhase(phase(from), phase(to))
+	if to == ops.PhaseAnswered {
+		o.m.CallAnswered(metrics.Call{Direction: direction(dir), SIPTrunk: sip, ISUPTrunk: isup})
+	}
 }
 
-func (o metricsObserver) CallEnded(r ops.CDR) {
-	last, answered := metrics.PhaseSetup, !r.Answered.IsZero()
-	if answered {
-		last = metrics.PhaseAnswered
-	}
+func (o metricsObserver) CallEnded(r ops.CDR, last ops.Phase, answered bool) {
 	o.m.CallEnded(metrics.Call{Direction: direction(r.Direction), SIPTrunk: r.SIPTrunk, ISUPTrunk: r.ISUPTrunk},
-		last, answered, r.SIPStatus, r.Cause)
+		phase(last), answered, r.SIPStatus, r.Cause)
 }
 
 // The rest the metrics read from the gateway (ops.Gateway) at each scrape.

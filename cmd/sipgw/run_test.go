@@ -89,9 +89,11 @@ shutdown_timeout: 2s
 }
 
 // TestOperations runs the gateway with its operations on, places a call
-// with SIPp, and checks what operators see: the call counted on
-// /metrics, the circuits through `sipgw ctl` and the admin API, and the
-// call's CDR once the gateway has stopped.
+// with SIPp, and checks what operators see: the call counted on /metrics
+// (in the early phase while it rings, then answered, then none), the same
+// through `sipgw ctl status` and `calls`, the circuits through `sipgw
+// ctl` and the admin API, and the call's CDR once the gateway has
+// stopped.
 func TestOperations(t *testing.T) {
 	bin, err := exec.LookPath("sipp")
 	if err != nil {
@@ -113,7 +115,7 @@ sip_trunks: [{name: s, acl: [127.0.0.1], aliases: {service: "2001000"}}]
 sigtran: [{name: g, point_code: 1-1-1, associations: [{name: x, transport: mem, remote: "sim:1"}]}]
 isup_trunks: [{name: p, sigtran: g, peer_pc: 1-1-2, cics: 1-8}]
 routes: [{prefix: "", from: s, to: [p]}]
-simulator: {trunk: p, rules: [{prefix: "", action: answer}]}
+simulator: {trunk: p, rules: [{prefix: "", action: answer, answer: 1500ms}]}
 metrics: {listen: "127.0.0.1:%d"}
 admin: {listen: "127.0.0.1:%d", token_file: %q}
 cdr: {file: %q}
@@ -145,8 +147,43 @@ shutdown_timeout: 2s
 
 	cmd := exec.Command(bin, fmt.Sprintf("127.0.0.1:%d", sipPort), "-sn", "uac", "-s", "service", "-m", "1", "-d", "200",
 		"-i", "127.0.0.1", "-p", fmt.Sprint(freeUDPPort(t)), "-nostdin", "-timeout", "20s", "-timeout_error")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("sipp: %v\n%s\ngateway log:\n%s", err, tail(string(b)), errb.String())
+	var sippOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &sippOut, &sippOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctlRun := func(args ...string) string {
+		var cout, cerr bytes.Buffer
+		full := append([]string{"ctl", "--addr", fmt.Sprintf("127.0.0.1:%d", adminPort), "--token-file", tok}, args...)
+		if err := run(ctx, full, &cout, &cerr); err != nil {
+			t.Errorf("ctl %v: %v\n%s", args, err, cerr.String())
+		}
+		return cout.String()
+	}
+	// Ringing (180 sent, the answer 1.5 s away): the call is early.
+	early := ""
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := scrape(); strings.Contains(m, `sipgw_calls{state="early"} 1`) {
+			early = m
+			break
+		}
+	}
+	if early == "" {
+		t.Errorf("/metrics never counted the ringing call as early:\n%s", scrape())
+	}
+	for _, want := range []string{`sipgw_calls{state="setup"} 0`, `sipgw_calls{state="answered"} 0`} {
+		if early != "" && !strings.Contains(early, want) {
+			t.Errorf("/metrics while ringing lacks %s:\n%s", want, early)
+		}
+	}
+	if out := ctlRun("status"); !strings.Contains(out, "1 call in progress: 1 early") {
+		t.Errorf("ctl status while ringing:\n%s", out)
+	}
+	if out := ctlRun("calls"); !strings.Contains(out, "sip-to-isup  early") {
+		t.Errorf("ctl calls while ringing:\n%s", out)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("sipp: %v\n%s\ngateway log:\n%s", err, tail(sippOut.String()), errb.String())
 	}
 
 	m := scrape()
@@ -154,7 +191,9 @@ shutdown_timeout: 2s
 		`sipgw_calls_started_total{sip_trunk="s",isup_trunk="p",direction="sip-to-isup"} 1`,
 		`sipgw_calls_answered_total{sip_trunk="s",isup_trunk="p",direction="sip-to-isup"} 1`,
 		`sipgw_calls{state="setup"} 0`, // the call is over: no phase keeps it
+		`sipgw_calls{state="early"} 0`,
 		`sipgw_calls{state="answered"} 0`,
+		`sipgw_calls{state="releasing"} 0`,
 	} {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %s:\n%s", want, m)

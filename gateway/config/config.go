@@ -57,9 +57,15 @@ type SIP struct {
 	UDP string `yaml:"udp,omitempty"`
 	TCP string `yaml:"tcp,omitempty"`
 	TLS string `yaml:"tls,omitempty"`
-	// TLSCert and TLSKey are PEM files, required with TLS.
+	// TLSCert and TLSKey are PEM files, required with TLS. The same
+	// certificate is offered to TLS peers that ask for a client's (mutual
+	// TLS).
 	TLSCert string `yaml:"tls_cert,omitempty"`
 	TLSKey  string `yaml:"tls_key,omitempty"`
+	// TLSCA is a PEM file of the certificate authorities TLS peers'
+	// certificates are checked against (trunks with transport tls);
+	// empty: the system's.
+	TLSCA string `yaml:"tls_ca,omitempty"`
 	// Host is written in Contact and Via (default: the host of the first
 	// listen address).
 	Host string `yaml:"host,omitempty"`

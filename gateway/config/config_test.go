@@ -159,6 +159,7 @@ func TestErrors(t *testing.T) {
 		{"dup sip trunk", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n  - name: a\n    peers: [127.0.0.1:5071]\n"), "f.yaml:6:5", "sip_trunks[1].name", "two SIP trunks"},
 		{"bad peer", rep("peers: [127.0.0.1:5070]", "peers: [nowhere]"), "f.yaml:5:", "sip_trunks[0].peers[0]", "not host:port"},
 		{"peer name without acl", rep("peers: [127.0.0.1:5070]", "peers: [pbx.example:5060]"), "f.yaml:5:", "sip_trunks[0].peers[0]", "list the addresses"},
+		{"tls without listener", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    transport: tls\n"), "f.yaml:6:", "sip_trunks[0].transport", "TLS listener"},
 		{"bad transport", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    transport: carrier-pigeon\n"), "f.yaml:6:", "sip_trunks[0].transport", "unknown transport"},
 		{"bad acl", rep("    peers: [127.0.0.1:5070]\n", "    peers: [127.0.0.1:5070]\n    acl: [10.0.0.0/33]\n"), "f.yaml:6:11", "sip_trunks[0].acl[0]", "CIDR"},
 		{"no peers no acl", rep("    peers: [127.0.0.1:5070]\n", "    rel100: none\n"), "f.yaml:4:", "sip_trunks[0]", "peers or an acl"},

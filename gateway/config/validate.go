@@ -242,6 +242,11 @@ func (v *validator) sipTrunk(p string, t *SIPTrunk, variants map[isup.Variant]bo
 		t.R.Transport = "TCP"
 	case "tls":
 		t.R.Transport = "TLS"
+		if v.c.SIP.TLS == "" {
+			// The gateway's Contact names a TLS listener: the peer's
+			// requests in the dialog (ACK, BYE) come back to it.
+			v.bad(p+".transport", "tls needs a TLS listener (sip.tls): the peer's requests in a dialog come back to it")
+		}
 	default:
 		v.bad(p+".transport", "unknown transport %q (udp, tcp, tls)", t.Transport)
 	}

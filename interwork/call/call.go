@@ -198,7 +198,7 @@ func (c *Call) end() []Action {
 // gets 481 (RFC 3261 §12.2.2: no such dialog or transaction), anything
 // else is dropped.
 func (c *Call) afterFinish(ev Event) {
-	if ev.Kind == EvSIP && ev.SIP != nil && ev.SIP.IsRequest() && ev.SIP.Method != ACK {
+	if ev.Kind == EvSIP && ev.SIP != nil && ev.SIP.IsRequest() && ev.SIP.Method != ACK && !ev.SIP.Terminated {
 		c.respond(ev.SIP, 481, Msg{})
 	}
 }

@@ -18,7 +18,8 @@
 //     initial INVITE; Require/Supported with prack.HasOption; RAck with
 //     prack.ParseRAck); Msg.Tag is the remote tag (To tag of responses:
 //     one per fork). A client transaction that times out is reported as
-//     its 408 response.
+//     its 408 response, one whose next hop cannot be reached (connection
+//     refused, TLS handshake failed) as its 503 (RFC 3261 §8.1.3.1).
 //   - EvISUP: the Trunk's indications (q764.ActIndicate) for the call's
 //     circuit, and IndRejected for the call's own requests. IndCheckTone,
 //     IndLoop and maintenance indications are the bearer's and the
@@ -62,7 +63,13 @@
 //     T7 → 102 → 504, T9 → 19 → 480 (408 and others by per-trunk rows).
 //   - CANCEL → 200, 487, REL with the profile's CANCEL cause (16 RFC 3398,
 //     31 Q.1912.5), a Reason: Q.850 or an encapsulated REL winning; a
-//     CANCEL of an answered INVITE has no effect (RFC 3261 §9.2). BYE →
+//     CANCEL of an answered INVITE has no effect (RFC 3261 §9.2). A
+//     CANCEL the transaction layer answered itself (Msg.Terminated: sipgo
+//     sends the 200 and the 487) gets neither from the call; when the
+//     call's 2xx crossed it, that 2xx never went: the caller has the 487,
+//     the answered ISUP leg is released at once with the CANCEL cause and
+//     the CDR says 487 (the daemon must not send responses to an INVITE
+//     its transaction layer has terminated). BYE →
 //     200, REL 16 (or Reason/encapsulated); BYE on the early dialog →
 //     200 and 487 (RFC 3261 §15.1.2). RLC (IndReleased) ends the ISUP leg.
 //   - IndReattempt (dual seizure Q.764 §2.9.1.4, blocking §2.8.2.1, reset

@@ -22,9 +22,54 @@ func TestRacesSIPToISUP(t *testing.T) {
 	ov1 := sipEv(inviteMsg(t, 1, "sip:+49301234@gw.example;user=phone"))
 	ov2 := sipEv(inviteMsg(t, 2, "sip:+4930123456@gw.example;user=phone"))
 
+	terminated := func(m *Msg) { m.Terminated = true }
+	cancelled := sipEv(req(CANCEL, 1, terminated))
+	q := trunkOf(t, q19125, nil)
+	lost := func(t *testing.T, c *Call, _ []Action) {
+		if r := c.Record(); r.Status != 487 || !r.Answered.IsZero() {
+			t.Errorf("record: status %d, answered %v; want 487, never", r.Status, r.Answered)
+		}
+	}
+
 	runTable(t, SIPToISUP, def, []row{
 		{name: "CANCEL crossing the 200: 200 to the CANCEL, no effect (RFC 3261 §9.2)",
 			setup: answered, ev: sipEv(req(CANCEL, 1)), want: []string{"sip 200 CANCEL/1"}, state: State{SIPAnswered, ISUPAnswered}},
+		{name: "CANCEL the transaction layer answered (487) while our 200 was on its way: the 200 lost, REL at once",
+			setup: answered, ev: cancelled, check: lost,
+			want: []string{"stop ack", "isup release cic7 cause=16", "start guard 1m4s"}, state: State{SIPDone, ISUPReleasing}},
+		{name: "… the same on a Q.1912.5 trunk: REL cause 31",
+			trunk: q, setup: answered, ev: cancelled, check: lost,
+			want: []string{"stop ack", "isup release cic7 cause=31", "start guard 1m4s"}, state: State{SIPDone, ISUPReleasing}},
+		{name: "… with a Reason: its cause",
+			setup: answered, ev: sipEv(req(CANCEL, 1, terminated, withReason("Q.850;cause=41"))),
+			want: []string{"stop ack", "isup release cic7 cause=41", "start guard 1m4s"}, state: State{SIPDone, ISUPReleasing}},
+		{name: "… RLC ends the call: CDR 487, released by SIP",
+			setup: seq(answered, evs(cancelled)), ev: indEv(q764.IndReleased, nil), check: lost,
+			want: []string{"stop guard", "cdr sip-to-isup status=487 cause=16 by=sip", "finished"}, state: stDone},
+		{name: "… the far end's REL came between the 200 and the CANCEL: the call ends, no BYE",
+			setup: seq(answered, evs(rel16)), ev: cancelled, check: lost,
+			want: []string{"stop ack", "stop guard", "cdr sip-to-isup status=487 cause=16 by=isup", "finished"}, state: stDone},
+		{name: "… after our failure response, which lost the same way: nothing, the CDR says 487",
+			setup: seq(alerting, evs(Event{Kind: EvRelease, Cause: isup.CauseTemporaryFailure})), ev: cancelled,
+			want: nil, state: State{SIPDone, ISUPReleasing},
+			check: func(t *testing.T, c *Call, _ []Action) {
+				if c.Record().Status != 487 {
+					t.Errorf("status %d", c.Record().Status)
+				}
+			}},
+		{name: "CANCEL the transaction layer answered before the answer: no 200 or 487 of ours, REL",
+			setup: alerting, ev: cancelled,
+			want: []string{"isup release cic7 cause=16", "start guard 1m4s"}, state: State{SIPDone, ISUPReleasing}},
+		{name: "… before the circuit is known: REL once seized",
+			setup: evs(inv), ev: cancelled, want: []string{"start guard 1m4s"}, state: State{SIPDone, ISUPSeizing}},
+		{name: "… while the 200 waits for a PRACK: REL, the 200 never goes",
+			trunk: rel100, setup: evs(sipEv(inviteMsg(t, 1, ruri, supported)), seizedEv(7),
+				indEv(q764.IndProceed, acmMsg(t, isup.CalledStatusNoIndication, true)), indEv(q764.IndAnswer, anmMsg(t))),
+			ev: cancelled, want: []string{"stop rel1xx", "isup release cic7 cause=16", "start guard 1m4s"}, state: State{SIPDone, ISUPReleasing}},
+		{name: "… for a superseded RFC 3578 INVITE: nothing",
+			trunk: overlap, setup: evs(ov1, seizedEv(7), ov2), ev: cancelled, want: nil, state: State{SIPProceeding, ISUPSetup}},
+		{name: "… for a re-INVITE: nothing",
+			setup: confirmed, ev: sipEv(req(CANCEL, 3, terminated)), want: nil, state: State{SIPConfirmed, ISUPAnswered}},
 		{name: "BYE before the ACK: 200, REL 16, the ACK wait ends",
 			setup: answered, ev: sipEv(req(BYE, 2)),
 			want: []string{"sip 200 BYE/2", "stop ack", "isup release cic7 cause=16", "start guard 1m4s"}, state: State{SIPDone, ISUPReleasing}},
@@ -161,6 +206,8 @@ func TestRacesISUPToSIP(t *testing.T) {
 		{name: "guard: no final response to our CANCEL → forced end",
 			setup: seq(alerting, evs(rel16)), ev: timerEv(TimerGuard),
 			want: []string{"cdr isup-to-sip status=0 cause=16 by=isup forced", "finished"}, state: stDone},
+		{name: "a CANCEL of the callee's re-INVITE the transaction layer answered → nothing",
+			setup: answered, ev: sipEv(req(CANCEL, 5, func(m *Msg) { m.Terminated = true })), want: nil, state: State{SIPConfirmed, ISUPAnswered}},
 		{name: "operator release while ringing: REL and CANCEL",
 			setup: alerting, ev: Event{Kind: EvRelease},
 			want: []string{"isup release cic1 cause=16", "sip CANCEL/1 " + rsn16, "start guard 1m4s"}, state: State{SIPCancelling, ISUPReleasing}},
@@ -187,6 +234,7 @@ func TestFinishedCall(t *testing.T) {
 	}{
 		{sipEv(req(BYE, 2)), []string{"sip 481 BYE/2"}},
 		{sipEv(req(ACK, 1)), nil},
+		{sipEv(req(CANCEL, 1, func(m *Msg) { m.Terminated = true })), nil},
 		{sipEv(resp(BYE, 2, 200, "")), nil},
 		{indEv(q764.IndAnswer, anmMsg(t)), nil},
 		{timerEv(TimerGuard), nil},

@@ -93,6 +93,14 @@ type Msg struct {
 	// InDialog marks a received request with a To tag (re-INVITE, UPDATE,
 	// BYE …), as opposed to a dialog-creating one.
 	InDialog bool
+	// Terminated marks a received CANCEL that the transaction layer has
+	// answered itself: 200 to the CANCEL and 487 to the INVITE it
+	// cancels (sipgo does so for every CANCEL matching an INVITE server
+	// transaction that has no final response yet). The call sends
+	// neither, and whatever it answered that INVITE since never went: a
+	// 2xx that crossed the CANCEL lost (RFC 3261 §9.2 allows one final
+	// response), so the call ends as if the CANCEL had come first.
+	Terminated bool
 	// RSeq of a reliable provisional response; RAck of a PRACK.
 	RSeq uint32
 	RAck prack.RAck
@@ -138,6 +146,9 @@ func (m *Msg) String() string {
 	}
 	if m.Tag != "" {
 		b.WriteString(" tag=" + m.Tag)
+	}
+	if m.Terminated {
+		b.WriteString(" terminated")
 	}
 	if m.RSeq != 0 {
 		b.WriteString(" rseq=" + strconv.FormatUint(uint64(m.RSeq), 10))

@@ -476,7 +476,9 @@ func (c *Call) uacRequest(m *Msg) {
 		c.respond(m, 482, Msg{})
 	case ACK:
 	case CANCEL, PRACK:
-		c.respond(m, 481, Msg{})
+		if !m.Terminated {
+			c.respond(m, 481, Msg{})
+		}
 	default:
 		c.otherRequest(m)
 	}

@@ -3,6 +3,7 @@ package call
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/sipgw/sipgw/interwork/call/prack"
 	"github.com/sipgw/sipgw/interwork/mapping"
@@ -47,14 +48,20 @@ func (c *Call) uasResponse(m *Msg) {
 
 // uasFinal sends the final response m to the pending INVITE and ends the
 // SIP leg's transaction state: reliable 1xx stop, queued ones are dropped.
-func (c *Call) uasFinal(m Msg) {
+func (c *Call) uasFinal(m Msg) { c.uasEnd(m, true) }
+
+// uasEnd is uasFinal for a final response that is sent (send) or that
+// the transaction layer already sent (a CANCEL's 487).
+func (c *Call) uasEnd(m Msg, send bool) {
 	m.Method, m.CSeq = INVITE, c.invCSeq
 	c.invPending = false
 	c.queue = c.queue[:0]
 	c.hasHeld = false
 	c.snd.Stop()
 	c.stop(TimerRel1xx)
-	c.sendSIP(m)
+	if send {
+		c.sendSIP(m)
+	}
 	if c.rec.Status == 0 || m.Status < 300 {
 		c.rec.Status = m.Status
 	}
@@ -350,7 +357,23 @@ func (c *Call) uasAck(m *Msg) {
 }
 
 func (c *Call) uasCancel(m *Msg) {
+	if m.Terminated && m.CSeq == c.invCSeq && !c.invPending {
+		switch {
+		case c.st.SIP == SIPAnswered:
+			c.answerLost(m)
+		case c.rec.Status >= 300:
+			// Our failure response lost the same way: the caller has
+			// the 487.
+			c.rec.Status = 487
+		}
+		return
+	}
 	if !c.invPending || m.CSeq != c.invCSeq {
+		if m.Terminated {
+			// An INVITE the call no longer answers (superseded under RFC
+			// 3578, or a re-INVITE): the transaction layer has said all.
+			return
+		}
 		// RFC 3261 §9.2: a CANCEL for a transaction already answered has
 		// no effect (200); for none known, 481.
 		if m.CSeq != 0 && m.CSeq <= c.invCSeq {
@@ -360,10 +383,30 @@ func (c *Call) uasCancel(m *Msg) {
 		}
 		return
 	}
-	c.respond(m, 200, Msg{})
+	if !m.Terminated {
+		c.respond(m, 200, Msg{})
+	}
 	enc := c.encREL(m)
 	rel := c.cfg.Map.Causes.ReleaseForRequest(true, m.Reason, enc)
-	c.uasFinal(Msg{Status: 487})
+	c.uasEnd(Msg{Status: 487}, !m.Terminated)
+	c.note(rel.Cause.Value, PartySIP)
+	c.releaseISUP(rel.Cause, enc)
+}
+
+// answerLost ends a call whose 2xx crossed a CANCEL the transaction layer
+// had already answered 487 (m.Terminated): the caller has the 487 and
+// never gets the 2xx, so no ACK will come. The ISUP leg, answered
+// meanwhile, is released at once with the CANCEL's cause (Q.1912.5: no
+// answered ISUP leg without a SIP one) rather than after the ACK wait and
+// a BYE nobody can take.
+func (c *Call) answerLost(m *Msg) {
+	c.stop(TimerAck)
+	c.byeAfterAck = false
+	c.rec.Status = 487
+	c.rec.Answered = time.Time{}
+	c.st.SIP = SIPDone
+	enc := c.encREL(m)
+	rel := c.cfg.Map.Causes.ReleaseForRequest(true, m.Reason, enc)
 	c.note(rel.Cause.Value, PartySIP)
 	c.releaseISUP(rel.Cause, enc)
 }

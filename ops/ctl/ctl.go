@@ -307,7 +307,7 @@ func printStatus(w io.Writer, st ops.Status) error {
 	if !st.Started.IsZero() {
 		up = fmt.Sprintf(", up %s (since %s)", now().Sub(st.Started).Truncate(time.Second), st.Started.Format("2006-01-02 15:04:05 MST"))
 	}
-	fmt.Fprintf(w, "sipgw %s%s, %d call%s in progress\n", st.Version, up, st.Calls, plural(st.Calls))
+	fmt.Fprintf(w, "sipgw %s%s, %d call%s in progress%s\n", st.Version, up, st.Calls, plural(st.Calls), phases(st.Phases))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nSIP TRUNK\tPEER\tSINCE\tCALLS")
 	if len(st.SIPTrunks) == 0 {
@@ -324,6 +324,24 @@ func printStatus(w io.Writer, st ops.Status) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Name, a.State, a.ASPState, since(a.Since))
 	}
 	return tw.Flush()
+}
+
+// phases writes the calls by phase, those with none left out: ": 1
+// early, 2 answered".
+func phases(p ops.PhaseCounts) string {
+	var b []string
+	for _, c := range []struct {
+		n int
+		p ops.Phase
+	}{{p.Setup, ops.PhaseSetup}, {p.Early, ops.PhaseEarly}, {p.Answered, ops.PhaseAnswered}, {p.Releasing, ops.PhaseReleasing}} {
+		if c.n > 0 {
+			b = append(b, fmt.Sprintf("%d %s", c.n, c.p))
+		}
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(b, ", ")
 }
 
 // registry rebuilds a circuit registry from a listing, so that the
@@ -406,7 +424,7 @@ func printCalls(w io.Writer, calls []ops.CallInfo) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDIRECTION\tSTATE\tSIP TRUNK\tISUP TRUNK\tCIC\tCALLING\tCALLED\tSTART\tANSWERED")
+	fmt.Fprintln(tw, "ID\tDIRECTION\tPHASE\tSTATE\tSIP TRUNK\tISUP TRUNK\tCIC\tCALLING\tCALLED\tSTART\tANSWERED")
 	for _, c := range calls {
 		cic := "-"
 		if c.CIC != 0 {
@@ -416,7 +434,7 @@ func printCalls(w io.Writer, calls []ops.CallInfo) error {
 		if !c.Answered.IsZero() {
 			ans = since(c.Answered) + " (" + now().Sub(c.Answered).Truncate(time.Second).String() + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Direction, c.State, dash(c.SIPTrunk), dash(c.ISUPTrunk),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Direction, c.Phase, dash(c.State), dash(c.SIPTrunk), dash(c.ISUPTrunk),
 			cic, dash(c.Calling), dash(c.Called), since(c.Start), ans)
 	}
 	if err := tw.Flush(); err != nil {

@@ -56,9 +56,9 @@ func newEnv(t *testing.T) *env {
 		gw.SetCircuit("pstn-a", cic, circuit.RemoteMaintBlocked, "CGB received")
 	}
 	gw.SetCircuit("pstn-b", 2, circuit.Quarantined, "T17 expired 3 times: no RLC to RSC")
-	gw.AddCall(ops.CallInfo{ID: "c1", Direction: "sip-to-isup", State: "answered", SIPTrunk: "carrier", ISUPTrunk: "pstn-a", CIC: 13,
+	gw.AddCall(ops.CallInfo{ID: "c1", Direction: "sip-to-isup", Phase: ops.PhaseAnswered, State: "sip=confirmed isup=answered", SIPTrunk: "carrier", ISUPTrunk: "pstn-a", CIC: 13,
 		Calling: "4930123456", Called: "4940987654", CallID: "abc@host", Start: t0.Add(time.Hour), Answered: t0.Add(time.Hour + 5*time.Second)})
-	gw.AddCall(ops.CallInfo{ID: "c2", Direction: "isup-to-sip", State: "early", SIPTrunk: "pbx", Start: t0.Add(80 * time.Minute)})
+	gw.AddCall(ops.CallInfo{ID: "c2", Direction: "isup-to-sip", Phase: ops.PhaseEarly, State: "sip=early isup=proceeding", SIPTrunk: "pbx", Start: t0.Add(80 * time.Minute)})
 	gw.SetStatus(ops.Status{Version: "1.2.3", Started: t0,
 		SIPTrunks:    []ops.PeerStatus{{Trunk: "carrier", State: "up", Since: t0, Calls: 1}, {Trunk: "pbx", State: "down", Since: t0.Add(time.Hour)}},
 		Associations: []ops.AssocStatus{{Name: "stp1", State: "up", ASPState: "ASP-ACTIVE", Since: t0.Add(time.Minute)}}})
@@ -92,7 +92,7 @@ func (e *env) must(t *testing.T, args ...string) string {
 func TestStatus(t *testing.T) {
 	e := newEnv(t)
 	got := e.must(t, "status")
-	want := `sipgw 1.2.3, up 1h30m0s (since 2026-05-01 10:00:00 UTC), 2 calls in progress
+	want := `sipgw 1.2.3, up 1h30m0s (since 2026-05-01 10:00:00 UTC), 2 calls in progress: 1 early, 1 answered
 
 SIP TRUNK  PEER  SINCE     CALLS
 carrier    up    10:00:00  1
@@ -189,16 +189,17 @@ func TestBlockUnblockReset(t *testing.T) {
 func TestCallsAndDrop(t *testing.T) {
 	e := newEnv(t)
 	got := e.must(t, "calls")
-	want := `ID  DIRECTION    STATE     SIP TRUNK  ISUP TRUNK  CIC  CALLING     CALLED      START     ANSWERED
-c1  sip-to-isup  answered  carrier    pstn-a      13   4930123456  4940987654  11:00:00  11:00:05 (29m55s)
-c2  isup-to-sip  early     pbx        -           -    -           -           11:20:00  -
+	want := `ID  DIRECTION    PHASE     STATE                        SIP TRUNK  ISUP TRUNK  CIC  CALLING     CALLED      START     ANSWERED
+c1  sip-to-isup  answered  sip=confirmed isup=answered  carrier    pstn-a      13   4930123456  4940987654  11:00:00  11:00:05 (29m55s)
+c2  isup-to-sip  early     sip=early isup=proceeding    pbx        -           -    -           -           11:20:00  -
 2 calls
 `
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 	var calls []ops.CallInfo
-	if err := json.Unmarshal([]byte(e.must(t, "calls", "--json")), &calls); err != nil || len(calls) != 2 || calls[0].CallID != "abc@host" {
+	if err := json.Unmarshal([]byte(e.must(t, "calls", "--json")), &calls); err != nil || len(calls) != 2 || calls[0].CallID != "abc@host" ||
+		calls[0].Phase != ops.PhaseAnswered || calls[1].Phase != ops.PhaseEarly {
 		t.Errorf("json: %v %+v", err, calls)
 	}
 	// Flags after the argument, as the usage writes them.

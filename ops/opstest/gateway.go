@@ -80,7 +80,8 @@ func (g *Gateway) AddCall(c ops.CallInfo) {
 	g.calls = append(g.calls, c)
 }
 
-// SetStatus sets what Status returns (Calls is filled in from the calls).
+// SetStatus sets what Status returns (Calls and Phases are filled in
+// from the calls).
 func (g *Gateway) SetStatus(s ops.Status) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -258,6 +259,10 @@ func (g *Gateway) Status(ctx context.Context) (ops.Status, error) {
 	defer g.mu.Unlock()
 	s := g.status
 	s.Calls = len(g.calls)
+	s.Phases = ops.PhaseCounts{}
+	for _, c := range g.calls {
+		s.Phases.Add(c.Phase, 1)
+	}
 	s.SIPTrunks = slices.Clone(s.SIPTrunks)
 	s.Associations = slices.Clone(s.Associations)
 	return s, nil
