@@ -38,6 +38,7 @@ CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/vm.test" ./test/vm
 # The gateway's SIPp tests, run in the VM with SIPGW_SIPP_TOPOLOGY=osmo-stp
 # (run.sh); their scenarios go to the test's working directory.
 CGO_ENABLED=0 "$GO" test -c -o "$work/sipp.test" ./test/sipp
+CGO_ENABLED=1 "$GO" test -c -race -o "$work/sipp.race.test" ./test/sipp
 scenarios=()
 for f in "$repo"/test/sipp/scenarios/*.xml; do
 	scenarios+=("$f:/vm/sipp/scenarios/$(basename "$f")")
@@ -52,6 +53,7 @@ CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/vm.race.test" ./tes
 	"$work/sctp.race.test:/vm/sctp.race.test" \
 	"$work/vm.race.test:/vm/vm.race.test" \
 	"$work/sipp.test:/vm/sipp.test" \
+	"$work/sipp.race.test:/vm/sipp.race.test" \
 	"${scenarios[@]}" \
 	"$repo/test/vm/run.sh:/vm/run.sh" \
 	"$repo/test/vm/osmo-stp.cfg:/vm/osmo-stp.cfg"

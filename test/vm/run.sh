@@ -74,5 +74,13 @@ mkdir -p /results/race
 SIPGW_RESULTS=/results/race /vm/vm.race.test -test.v -test.count=1 -test.timeout=240s -test.run='^(TestOsmoSTP|TestIPSPRate)$' >/results/vm.race.test.log 2>&1 || status=1
 grep -E '^(--- |PASS|FAIL|WARNING: DATA RACE)' /results/vm.race.test.log
 
+# The gateway over kernel SCTP under the race detector: the calls with
+# the simulator through osmo-stp (not captured).
+echo "vm: sipp.race.test"
+mkdir -p /results/race
+(cd /vm/sipp && SIPGW_RESULTS=/results/race SIPGW_SIPP_TOPOLOGY=osmo-stp SIPGW_OSMO_STP_CFG=/vm/osmo-stp.cfg \
+	/vm/sipp.race.test -test.v -test.count=1 -test.timeout=300s -test.run='^TestUAC$') >/results/sipp.race.test.log 2>&1 || status=1
+grep -E '^(--- |PASS|FAIL|WARNING: DATA RACE)' /results/sipp.race.test.log
+
 echo "vm: run.sh status $status"
 exit $status
