@@ -90,8 +90,10 @@ clean:
 	rm -rf $(BIN)
 
 # Real kernel SCTP (the hosts have none) in a qemu VM: transport tests,
-# osmo-stp scenarios, tcpdump captures checked on the host. Installs its
-# Debian packages when missing; caches the kernel in ~/.cache/sipgw-vm.
+# osmo-stp scenarios, the gateway's SIPp calls through osmo-stp (test/sipp
+# with SIPGW_SIPP_TOPOLOGY=osmo-stp), tcpdump captures checked on the
+# host. Installs its Debian packages when missing; caches the kernel in
+# ~/.cache/sipgw-vm.
 .PHONY: test-sctp
 test-sctp:
 	GO=$(GO) ./scripts/vm/test-sctp.sh

@@ -10,7 +10,7 @@ set -euo pipefail
 kdir="$1"
 initrd="$2"
 outdir="$3"
-limit="${4:-300}"
+limit="${4:-600}"
 mkdir -p "$outdir/results"
 console="$outdir/console.log"
 serial="$outdir/ttyS1.out"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the SCTP VM stage needs, only those missing:
 # qemu (TCG), a static busybox for the VM's userland, cpio for the
-# initramfs, tcpdump and osmo-stp to run inside the VM, libss7-dev (the
+# initramfs, tcpdump, osmo-stp and sip-tester (SIPp) to run inside the VM, libss7-dev (the
 # independent ISUP peer, linked statically later), gcc and libc6-dev for
 # the -race test binaries (cgo), tshark for the host's capture checks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkgs=(qemu-system-x86 busybox-static cpio tcpdump osmo-stp libss7-dev gcc libc6-dev tshark)
+pkgs=(qemu-system-x86 busybox-static cpio tcpdump osmo-stp sip-tester libss7-dev gcc libc6-dev tshark)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

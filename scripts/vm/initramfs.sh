@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # initramfs.sh KERNELDIR OUT SRC:DST...
 # Builds the VM's initramfs in OUT: /init, a static busybox, the kernel
-# modules of KERNELDIR, osmo-stp and tcpdump with the shared libraries ldd
-# finds for them, a passwd with the tcpdump user (tcpdump drops root to
+# modules of KERNELDIR, osmo-stp, tcpdump and sipp with the shared
+# libraries ldd finds for them, a passwd with the tcpdump user (tcpdump drops root to
 # it), and every SRC file copied to DST (test binaries, configuration).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -42,6 +42,10 @@ copy_with_libs() {
 }
 copy_with_libs /usr/bin/osmo-stp
 copy_with_libs /usr/bin/tcpdump
+# SIPp (Debian sip-tester) for the gateway's end-to-end calls. With
+# -nostdin and its output on a pipe it opens no terminal (no terminfo);
+# it writes its traces where the tests say (/tmp, a tmpfs in the VM).
+copy_with_libs /usr/bin/sipp
 
 cat >"$root/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh

@@ -3,7 +3,8 @@
 # in a qemu VM running the Debian kernel's sctp module.
 #  1. installs the missing Debian packages, fetches the kernel (cached);
 #  2. builds the in-VM test programs statically (CGO_ENABLED=0 go test -c);
-#  3. boots the VM: transport tests, osmo-stp scenarios, tcpdump captures;
+#  3. boots the VM: transport tests, osmo-stp scenarios, the gateway's
+#     SIPp calls through osmo-stp, tcpdump captures;
 #  4. checks the captures on the host (test/vm, build tag vmresults).
 # Exits non-zero on any failure, with the VM console on stderr. The work
 # folder is removed on success and kept (and named) on failure.
@@ -34,6 +35,14 @@ cd "$repo"
 log "building the test programs"
 CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/sctp.test" ./sigtran/transport/sctp
 CGO_ENABLED=0 "$GO" test -c -tags sctpkernel -o "$work/vm.test" ./test/vm
+# The gateway's SIPp tests, run in the VM with SIPGW_SIPP_TOPOLOGY=osmo-stp
+# (run.sh); their scenarios go to the test's working directory.
+CGO_ENABLED=0 "$GO" test -c -o "$work/sipp.test" ./test/sipp
+CGO_ENABLED=1 "$GO" test -c -race -o "$work/sipp.race.test" ./test/sipp
+scenarios=()
+for f in "$repo"/test/sipp/scenarios/*.xml; do
+	scenarios+=("$f:/vm/sipp/scenarios/$(basename "$f")")
+done
 # The race detector needs cgo: a dynamic binary, its libraries copied in.
 CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/sctp.race.test" ./sigtran/transport/sctp
 CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/vm.race.test" ./test/vm
@@ -43,11 +52,16 @@ CGO_ENABLED=1 "$GO" test -c -race -tags sctpkernel -o "$work/vm.race.test" ./tes
 	"$work/vm.test:/vm/vm.test" \
 	"$work/sctp.race.test:/vm/sctp.race.test" \
 	"$work/vm.race.test:/vm/vm.race.test" \
+	"$work/sipp.test:/vm/sipp.test" \
+	"$work/sipp.race.test:/vm/sipp.race.test" \
+	"${scenarios[@]}" \
 	"$repo/test/vm/run.sh:/vm/run.sh" \
 	"$repo/test/vm/osmo-stp.cfg:/vm/osmo-stp.cfg"
 
 log "booting $(cat "$kdir/version")"
-"$here/boot.sh" "$kdir" "$work/initrd.img" "$work" "${SIPGW_VM_TIMEOUT:-300}"
+# About 95 s in the VM on this 2-core machine (the gateway's SIPp calls
+# are more than half of it); the limit leaves room for a loaded CI host.
+"$here/boot.sh" "$kdir" "$work/initrd.img" "$work" "${SIPGW_VM_TIMEOUT:-600}"
 tr -d '\r' <"$work/console.log" | grep -E '^( *--- |PASS|FAIL|ok|vm:|Benchmark| +\w+_test.go:)' || true
 
 log "checking the captures on the host"

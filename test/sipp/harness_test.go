@@ -4,7 +4,9 @@
 // SIPp received (its scenario fails on anything else; bodies are decoded
 // from its message trace) and what the ISUP side saw (the simulator's
 // message log) — and, after every test, that every circuit is idle, no
-// call is left and no goroutine leaked.
+// call is left and no goroutine leaked. The calls of TestUAC,
+// TestTwoGateways and TestSIPITransparency also run over kernel SCTP
+// through osmo-stp in the VM of make test-sctp (topology_test.go).
 package sipp
 
 import (
@@ -58,10 +60,12 @@ func freePort(t *testing.T) int {
 type gw struct {
 	t       *testing.T
 	g       *gateway.Gateway
+	sim     *sim.Sim // the in-process simulator, or the one osmo-stp reaches
 	cancel  context.CancelFunc
 	done    chan error
 	addr    string
 	cdrs    *cdrs
+	resets  *resetWatch
 	stopped bool
 	skip    string
 }
@@ -127,22 +131,35 @@ func leakCheck(t *testing.T, before int) {
 
 func startGatewayNoLeakCheck(t *testing.T, doc string) *gw {
 	t.Helper()
+	x := launchGateway(t, "", doc, nil)
+	// The start-up reset (GRS) must be over before calls.
+	x.waitIdle(5 * time.Second)
+	return x
+}
+
+// launchGateway runs the gateway of doc until the test ends; name tells
+// its log apart (SIPGW_TEST_LOG, or the results folder of the VM). ext is
+// the simulator when it runs outside the gateway (the osmo-stp topology);
+// otherwise the gateway's own, if any. The caller waits for the start-up
+// reset.
+func launchGateway(t *testing.T, name, doc string, ext *sim.Sim) *gw {
+	t.Helper()
 	c, err := config.Parse(t.Name()+".yaml", []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cd := &cdrs{}
-	o := gateway.Options{CDR: cdrWriter{cd}}
-	if os.Getenv("SIPGW_TEST_LOG") != "" {
-		// Debugging: the gateway's log on standard error.
-		o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	}
+	rw := &resetWatch{done: map[string]map[uint16]bool{}}
+	o := gateway.Options{CDR: cdrWriter{cd}, Observer: rw, Log: testLog(t, "gateway"+name)}
 	g, err := gateway.New(c, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	x := &gw{t: t, g: g, cancel: cancel, done: make(chan error, 1), cdrs: cd}
+	x := &gw{t: t, g: g, sim: g.Sim(), cancel: cancel, done: make(chan error, 1), cdrs: cd, resets: rw}
+	if ext != nil {
+		x.sim = ext
+	}
 	go func() { x.done <- g.Run(ctx) }()
 	select {
 	case <-g.Ready():
@@ -152,8 +169,6 @@ func startGatewayNoLeakCheck(t *testing.T, doc string) *gw {
 		t.Fatal("gateway not ready")
 	}
 	x.addr = g.SIPAddr("udp")
-	// The start-up reset (GRS) must be over before calls.
-	x.waitIdle(5 * time.Second)
 	t.Cleanup(func() {
 		if x.stopped {
 			return
@@ -217,7 +232,7 @@ func (x *gw) busy(ctx context.Context) string {
 			}
 		}
 	}
-	if s := x.g.Sim(); s != nil {
+	if s := x.sim; s != nil {
 		if n, err := s.Calls(ctx); err != nil || n > 0 {
 			return fmt.Sprintf("simulator: %d calls (%v)", n, err)
 		}
@@ -250,14 +265,91 @@ func (x *gw) isupWait(mark int, want string) string {
 
 // simEvents returns the ISUP messages the simulator exchanged since mark.
 func (x *gw) simEvents(mark int) []sim.Event {
-	ev := x.g.Sim().Events()
+	ev := x.sim.Events()
 	if mark > len(ev) {
 		return nil
 	}
 	return ev[mark:]
 }
 
-func (x *gw) simMark() int { return len(x.g.Sim().Events()) }
+func (x *gw) simMark() int { return len(x.sim.Events()) }
+
+// resetWatch notes, per ISUP trunk, the circuits whose reset ended (a
+// circuit left the resetting state: GRA or RLC received): the start-up
+// reset is over when every circuit did.
+type resetWatch struct {
+	gateway.NopObserver
+	mu   sync.Mutex
+	done map[string]map[uint16]bool
+}
+
+func (w *resetWatch) CircuitState(trunk string, cic uint16, prev, state circuit.State) {
+	if prev&circuit.Resetting == 0 || state&circuit.Resetting != 0 {
+		return
+	}
+	w.mu.Lock()
+	if w.done[trunk] == nil {
+		w.done[trunk] = map[uint16]bool{}
+	}
+	w.done[trunk][cic] = true
+	w.mu.Unlock()
+}
+
+func (w *resetWatch) has(trunk string, cic uint16) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.done[trunk][cic]
+}
+
+// waitReset waits until every circuit of every ISUP trunk has been reset
+// (its start-up GRS acknowledged) and then for idleness.
+func (x *gw) waitReset(d time.Duration) {
+	x.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		tcs, err := x.g.Circuits(context.Background(), "")
+		if err != nil {
+			x.t.Fatal(err)
+		}
+		left := ""
+		for _, tc := range tcs {
+			for _, s := range tc.Circuits {
+				if tc.Trunk != x.skip && !x.resets.has(tc.Trunk, s.CIC) {
+					left = fmt.Sprintf("trunk %s CIC %d %v (%s)", tc.Trunk, s.CIC, s.State, s.Reason)
+					break
+				}
+			}
+		}
+		if left == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			st, _ := x.g.Status(context.Background())
+			x.t.Fatalf("start-up reset not over after %v: %s; associations %+v", d, left, st.Associations)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	x.waitIdle(d)
+}
+
+// testLog is the log of a gateway or simulator of test t: on standard
+// error with SIPGW_TEST_LOG (debugging), in a file of the results folder
+// in the VM (SIPGW_RESULTS, sent back to the host), else nowhere.
+func testLog(t *testing.T, name string) *slog.Logger {
+	if os.Getenv("SIPGW_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("who", name)
+	}
+	dir := os.Getenv("SIPGW_RESULTS")
+	if dir == "" {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(dir, "sipp-"+strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
 
 type cdrWriter struct{ c *cdrs }
 

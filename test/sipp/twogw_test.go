@@ -15,40 +15,32 @@ import (
 )
 
 // Two gateways: SIPp UAC → sipgw A → ISUP over M3UA/TCP (A dials B, both
-// IPSPs) → sipgw B → SIPp UAS.
+// IPSPs) → sipgw B → SIPp UAS; in the VM, A and B are ASPs of osmo-stp
+// over kernel SCTP instead (topology_test.go).
 func twoGateways(t *testing.T) (a, b *gw, uasPort int) {
+	uasPort = freePort(t)
+	sipB, sipA := twoSIP(uasPort)
+	if overOsmoSTP(t) {
+		a, b = twoOverSTP(t, sipB, sipA)
+		return a, b, uasPort
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m3uaAddr := l.Addr().String()
 	l.Close()
-	uasPort = freePort(t)
-	docB := `sip: {udp: "127.0.0.1:0"}
-sip_trunks:
-  - name: uas
-    peers: ["127.0.0.1:` + strconv.Itoa(uasPort) + `"]
-    rel100: none
-    isup_encoding: base64
-    mapping: {sip: {profile: sip-i}, numbering: {host: 127.0.0.1}}
-sigtran:
+	docB := sipB + `sigtran:
   - name: b
     point_code: 1-1-3
     associations: [{name: a, transport: tcp, listen: "` + m3uaAddr + `"}]
 isup_trunks: [{name: froma, sigtran: b, peer_pc: 1-1-1, cics: 1-64}]
-routes: [{prefix: "", from: froma, to: [uas]}]
 `
-	docA := `sip: {udp: "127.0.0.1:0"}
-sip_trunks:
-  - name: sipp
-    acl: [127.0.0.1/32]
-    mapping: {sip: {profile: sip-i}}
-sigtran:
+	docA := sipA + `sigtran:
   - name: a
     point_code: 1-1-1
     associations: [{name: b, transport: tcp, remote: "` + m3uaAddr + `"}]
 isup_trunks: [{name: tob, sigtran: a, peer_pc: 1-1-3, cics: 1-64}]
-routes: [{prefix: "", from: sipp, to: [tob]}]
 `
 	leakCheck(t, runtime.NumGoroutine())
 	b = startGatewayNoLeakCheck(t, docB)
@@ -56,6 +48,29 @@ routes: [{prefix: "", from: sipp, to: [tob]}]
 	a.waitIdle(5 * time.Second)
 	b.waitIdle(5 * time.Second)
 	return a, b, uasPort
+}
+
+// twoSIP returns the SIP sides (and routes) of B, toward the SIPp UAS on
+// uasPort, and of A, taking SIPp's calls; the ISUP sides depend on the
+// topology.
+func twoSIP(uasPort int) (sipB, sipA string) {
+	sipB = `sip: {udp: "127.0.0.1:0"}
+sip_trunks:
+  - name: uas
+    peers: ["127.0.0.1:` + strconv.Itoa(uasPort) + `"]
+    rel100: none
+    isup_encoding: base64
+    mapping: {sip: {profile: sip-i}, numbering: {host: 127.0.0.1}}
+routes: [{prefix: "", from: froma, to: [uas]}]
+`
+	sipA = `sip: {udp: "127.0.0.1:0"}
+sip_trunks:
+  - name: sipp
+    acl: [127.0.0.1/32]
+    mapping: {sip: {profile: sip-i}}
+routes: [{prefix: "", from: sipp, to: [tob]}]
+`
+	return sipB, sipA
 }
 
 func TestTwoGateways(t *testing.T) {

@@ -13,21 +13,31 @@ import (
 
 // uacDoc is a gateway for SIPp UACs on 127.0.0.1 with the in-process
 // simulator behind one ISUP trunk; the simulator's rules give each test
-// its outcome by number.
-const uacDoc = `sip: {udp: "127.0.0.1:0"}
+// its outcome by number. Its parts: the SIP side, the ISUP side (in
+// memory here; over osmo-stp in the VM, topology_test.go), the route and
+// the simulator.
+const uacDoc = uacSIP + uacMem + uacRoutes + uacSim
+
+const uacSIP = `sip: {udp: "127.0.0.1:0"}
 sip_trunks:
   - name: sipp
     acl: [127.0.0.1/32]
     sip_overlap: true
     no_answer: 2s
     mapping: {sip: {profile: sip-i}}
-sigtran:
+`
+
+const uacMem = `sigtran:
   - name: gw
     point_code: 1-1-1
     associations: [{name: ex, transport: mem, remote: "exchange:1"}]
 isup_trunks: [{name: pstn, sigtran: gw, peer_pc: 1-1-2, cics: 1-64}]
-routes: [{prefix: "", from: sipp, to: [pstn]}]
-simulator:
+`
+
+const uacRoutes = `routes: [{prefix: "", from: sipp, to: [pstn]}]
+`
+
+const uacSim = `simulator:
   trunk: pstn
   rules:
     - {prefix: "486", action: busy}
@@ -85,9 +95,17 @@ func firstWith(msgs []string, prefix string) string {
 	return ""
 }
 
+// TestUAC: SIPp UAC → sipgw → ISUP → simulator (in memory on the host,
+// over kernel SCTP through osmo-stp in the VM): the calls of the issue,
+// asserted at both ends.
 func TestUAC(t *testing.T) {
 	requireSIPp(t)
-	x := startGateway(t, uacDoc)
+	var x *gw
+	if overOsmoSTP(t) {
+		x = uacOverSTP(t)
+	} else {
+		x = startGateway(t, uacDoc)
+	}
 	rows := []struct {
 		name, scenario, service string
 		isup                    string // what the simulator saw, in order
@@ -121,6 +139,7 @@ func TestUAC(t *testing.T) {
 					t.Errorf("SIPp did not receive %q in:\n%s", w, tail(msgs, 4000))
 				}
 			}
+			noteWire(t, x.simEvents(mark))
 		})
 	}
 }

@@ -36,6 +36,24 @@ const (
 	NI = 2
 )
 
+// The gateway scenarios: test/sipp's end-to-end calls with
+// SIPGW_SIPP_TOPOLOGY=osmo-stp (test/sipp/topology_test.go), SIPp →
+// sipgw A → osmo-stp → sipgw B or the exchange simulator. osmo-stp.cfg
+// must agree. Each gateway is an ASP of its own AS (osmo-stp knows it by
+// its source port and routing context); osmo-stp itself dials the
+// simulator, as an ASP toward the simulator's M3UA listener (the
+// simulator answers, as `sipgw sim` does, and routes by point code).
+const (
+	PortGWA, PortGWB = 3011, 3012 // the gateways' source ports
+	RCGWA, RCGWB     = 11, 12
+	PortExchange     = 3013 // where the simulator listens
+	PortSTPClient    = 2906 // osmo-stp's source port toward the simulator
+	RCExchange       = 13
+	// Point codes in osmo-stp's 3.8.3 notation, as the gateways'
+	// configuration writes them too.
+	PCGWA, PCGWB, PCExchange = "0.0.4", "0.0.5", "0.0.6"
+)
+
 // CICs of the calls of the osmo-stp scenario: their SLS (SLS below)
 // differ, so their streams differ.
 var CICs = []uint16{1, 2}
@@ -84,3 +102,20 @@ func ISUP(t isup.MessageType, cic uint16) ([]byte, error) {
 // ITU: the CIC's low 4 bits), so that one call keeps one SLS and one
 // stream.
 func SLS(cic uint16) uint8 { return route.SLS(mtp3.ITU, false, cic) }
+
+// GatewayISUPFile is the file of the results folder where test/sipp, in
+// the osmo-stp topology, notes every ISUP message the simulator exchanged
+// with gateway A (one WireISUP in JSON a line), for the host's checks of
+// the capture.
+const GatewayISUPFile = "sipp-isup.jsonl"
+
+// WireISUP is one ISUP message as the simulator sent or received it.
+type WireISUP struct {
+	Test   string `json:"test"`
+	Sent   bool   `json:"sent"` // by the simulator; else received from the gateway
+	Type   string `json:"type"`
+	CIC    uint16 `json:"cic"`
+	Called string `json:"called,omitempty"` // IAM, SAM: the digits
+	Cause  uint8  `json:"cause,omitempty"`  // REL
+	Data   []byte `json:"data"`             // the message, CIC first
+}

@@ -78,7 +78,15 @@ func (c chunk) protocolData() (opc, dpc uint32, sls uint8, user []byte, ok bool)
 	return
 }
 
+// readCapture reads the capture of the transport and osmo-stp scenarios.
 func readCapture(t *testing.T) ([]chunk, string) {
+	t.Helper()
+	return readCaptureFile(t, "vm.pcap", "tcpdump.log")
+}
+
+// readCaptureFile reads every SCTP chunk of capture name of the results
+// folder; logName is its tcpdump's log, which must report no drop.
+func readCaptureFile(t *testing.T, name, logName string) ([]chunk, string) {
 	t.Helper()
 	dir := os.Getenv("SIPGW_VM_RESULTS")
 	if dir == "" {
@@ -88,14 +96,14 @@ func readCapture(t *testing.T) ([]chunk, string) {
 		t.Skip("SIPGW_VM_RESULTS not set: run make test-sctp")
 	}
 	// A capture with holes would make absence checks lie.
-	log, err := os.ReadFile(filepath.Join(dir, "tcpdump.log"))
+	log, err := os.ReadFile(filepath.Join(dir, logName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m := regexp.MustCompile(`(\d+) packets? dropped by kernel`).FindSubmatch(log); m == nil || string(m[1]) != "0" {
 		t.Fatalf("the capture is incomplete or tcpdump did not say: %s", log)
 	}
-	path := filepath.Join(dir, "vm.pcap")
+	path := filepath.Join(dir, name)
 	r, err := pcapfile.Open(path, 0, pcapfile.Options{})
 	if err != nil {
 		t.Fatal(err)
