@@ -260,7 +260,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			width = terminalWidth(stdout)
 		}
 		lad := ladder.Build(an, an.GroupOf(c))
-		err = lad.Write(out, ladder.Options{Width: width, Format: format, ASCII: a.ascii, Details: details(an)})
+		err = lad.Write(out, ladder.Options{Width: width, Format: format, ASCII: a.ascii, Details: ladder.KeyFields(an)})
 	case a.write != "":
 		if a.call != "" {
 			c, cerr := findCall(an, a.call)
@@ -313,31 +313,6 @@ func findCall(an *calls.Analysis, s string) (*calls.Call, error) {
 		}
 	}
 	return nil, fmt.Errorf("no call %q (give its number from --calls, or its Call-ID)", s)
-}
-
-// details gives the ladder the key field of a message: the called number
-// on an IAM or INVITE, the cause on a release.
-func details(an *calls.Analysis) func(m *record.Message) string {
-	return func(m *record.Message) string {
-		if m.Transport == record.SIPI {
-			// The ladder shows it on the SIP message that carries it,
-			// whose own details already name the called number.
-			return ""
-		}
-		c := an.Call(m.Call)
-		var parts []string
-		if c != nil && ((m.Proto == record.ISUP && m.ISUPType == 0x01) || m.Method == record.INVITE && m.CSeq == firstCSeq(an, c)) && c.Called != "" {
-			parts = append(parts, "to "+c.Called)
-		}
-		return strings.Join(parts, " ")
-	}
-}
-
-func firstCSeq(an *calls.Analysis, c *calls.Call) uint32 {
-	if len(c.Messages) == 0 {
-		return 0
-	}
-	return an.Messages[c.Messages[0]].CSeq
 }
 
 func terminalWidth(w io.Writer) int {
