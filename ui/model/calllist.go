@@ -102,9 +102,36 @@ func (l *CallList) resort() {
 	}
 	col := &Columns[l.sortCol]
 	a := l.an
+	desc := l.desc
+	if key := sortKeys[l.sortCol]; key != nil {
+		// Numeric columns sort (key, index) pairs: no pointer chasing in
+		// the comparisons, ties in call order, a quarter of the time of a
+		// stable sort through the calls.
+		type kv struct {
+			k int64
+			i int32
+		}
+		ks := make([]kv, n)
+		for i, c := range a.Calls {
+			ks[i] = kv{key(c), int32(i)}
+		}
+		slices.SortFunc(ks, func(x, y kv) int {
+			if x.k != y.k {
+				if (x.k < y.k) != desc {
+					return -1
+				}
+				return 1
+			}
+			return int(x.i - y.i)
+		})
+		for i := range ks {
+			l.sorted[i] = ks[i].i
+		}
+		return
+	}
 	slices.SortStableFunc(l.sorted, func(x, y int32) int {
 		d := col.Cmp(a, a.Calls[x], a.Calls[y])
-		if l.desc {
+		if desc {
 			d = -d
 		}
 		return d

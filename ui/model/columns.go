@@ -43,6 +43,9 @@ type Column struct {
 	Cmp   func(a *calls.Analysis, x, y *calls.Call) int
 }
 
+// sortKeys are the numeric columns' sort keys, in Cmp's order.
+var sortKeys [nColumns]func(c *calls.Call) int64
+
 func fromOf(c *calls.Call) string {
 	if c.Calling != "" {
 		return c.Calling
@@ -268,4 +271,23 @@ func (cs *ColumnSet) Lines() []string {
 		out = append(out, mark+Columns[id].Title)
 	}
 	return out
+}
+
+func init() {
+	keys := map[ColumnID]func(c *calls.Call) int64{
+		ColID:       func(c *calls.Call) int64 { return int64(c.ID) },
+		ColStart:    func(c *calls.Call) int64 { return c.Start },
+		ColKind:     func(c *calls.Call) int64 { return int64(c.Kind) },
+		ColOutcome:  func(c *calls.Call) int64 { return int64(c.Outcome) },
+		ColStatus:   func(c *calls.Call) int64 { return int64(c.Status)<<16 + int64(c.Cause) },
+		ColPDD:      func(c *calls.Call) int64 { return int64(durKey(c.PDD())) },
+		ColDuration: func(c *calls.Call) int64 { return int64(durKey(c.Duration())) },
+		ColMsgs:     func(c *calls.Call) int64 { return int64(c.Count) },
+		ColGroup:    func(c *calls.Call) int64 { return int64(c.Group) },
+		ColMethod:   func(c *calls.Call) int64 { return int64(c.Method) },
+		ColRetrans:  func(c *calls.Call) int64 { return int64(c.Retrans) },
+	}
+	for id, k := range keys {
+		sortKeys[id] = k
+	}
 }
