@@ -198,7 +198,7 @@ func TestFilterView(t *testing.T) {
 	hs.runes("/")
 	hs.runes("CIC")
 	hs.key(tcell.KeyEnter, 0)
-	hs.waitFor("the cursor on call 2", func(string, []string) bool { return hs.app.List().CurrentCall().ID == 2 })
+	hs.waitFor("the cursor on call 2", func(string, []string) bool { return hs.cursorID() == 2 })
 }
 
 func TestStatsAndHelpViews(t *testing.T) {
@@ -222,7 +222,7 @@ func TestSaveFromUI(t *testing.T) {
 	hs.waitText("save: 1 pcap")
 	hs.runes("1")
 	hs.waitText("save pcap of the selected calls")
-	path := hs.app.input.GetText()
+	path := hs.inputText()
 	hs.key(tcell.KeyEnter, 0)
 	hs.waitText("saved pcap of 1 call(s) to " + path)
 	r, err := pcapfile.Open(path, 0, pcapfile.Options{})
@@ -256,7 +256,7 @@ func TestSaveFromUI(t *testing.T) {
 	hs.waitText("Ladder of call 1")
 	hs.runes("s3")
 	hs.waitText("save ladder as Mermaid to")
-	mpath := hs.app.input.GetText()
+	mpath := hs.inputText()
 	hs.key(tcell.KeyEnter, 0)
 	hs.waitText("saved ladder as Mermaid")
 	b, err := os.ReadFile(mpath)
@@ -286,12 +286,12 @@ func TestLiveUpdates(t *testing.T) {
 	hs.waitText("4 calls", "live (update 1)")
 	hs.key(tcell.KeyDown, 0)
 	hs.key(tcell.KeyDown, 0)
-	hs.waitFor("the cursor on call 3", func(string, []string) bool { return hs.app.List().CurrentCall().ID == 3 })
+	hs.waitFor("the cursor on call 3", func(string, []string) bool { return hs.cursorID() == 3 })
 
 	src.publish(&session.Snapshot{Analysis: prefix(a, 0, 12), Gen: 2})
 	lines := hs.waitText("12 calls", "live (update 2)")
-	if lineWith(lines, " CIC ") == "" || hs.app.List().CurrentCall().ID != 3 {
-		t.Errorf("after the update the cursor is on call %d, want 3", hs.app.List().CurrentCall().ID)
+	if lineWith(lines, " CIC ") == "" || hs.cursorID() != 3 {
+		t.Errorf("after the update the cursor is on call %d, want 3", hs.cursorID())
 	}
 	// Sorted descending by call, the new calls come on top and the
 	// cursor still follows call 3.
@@ -299,7 +299,7 @@ func TestLiveUpdates(t *testing.T) {
 	hs.waitText("CALL▼")
 	src.publish(&session.Snapshot{Analysis: prefix(a, 2, 16), Gen: 3, Evicted: 2})
 	lines = hs.waitText("14 calls", "2 calls evicted", "live (update 3)")
-	if id := hs.app.List().CurrentCall().ID; id != 3 {
+	if id := hs.cursorID(); id != 3 {
 		t.Errorf("cursor on call %d, want 3", id)
 	}
 	if f := strings.Fields(lines[2]); f[0] != "16" {
@@ -325,8 +325,9 @@ func TestMouse(t *testing.T) {
 	time.Sleep(600 * time.Millisecond)
 	hs.app.Application().QueueEvent(tcell.NewEventMouse(10, 4, tcell.Button1, tcell.ModNone))
 	hs.app.Application().QueueEvent(tcell.NewEventMouse(10, 4, tcell.ButtonNone, tcell.ModNone))
-	want := hs.app.List().Call(2).ID
-	hs.waitFor("the cursor on the third row", func(string, []string) bool { return hs.app.List().CurrentCall().ID == want })
+	var want uint32
+	hs.inUI(func() { want = hs.app.List().Call(2).ID })
+	hs.waitFor("the cursor on the third row", func(string, []string) bool { return hs.cursorID() == want })
 	// A second click there at once is a double click: the ladder opens.
 	hs.app.Application().QueueEvent(tcell.NewEventMouse(10, 4, tcell.Button1, tcell.ModNone))
 	hs.app.Application().QueueEvent(tcell.NewEventMouse(10, 4, tcell.ButtonNone, tcell.ModNone))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"testing"
@@ -174,6 +175,8 @@ func BenchmarkOpen(b *testing.B) {
 	if _, err := os.Stat(path); err != nil {
 		b.Skipf("%v: make bench-ui generates it", err)
 	}
+	// As sipsniff does for an offline analysis (cmd/sipsniff, runAnalyze).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
 		src, err := session.Offline(context.Background(), capture.Options{Files: []string{path}})

@@ -206,3 +206,30 @@ func offline(t *testing.T, files ...string) session.Source {
 	t.Cleanup(func() { src.Close() })
 	return src
 }
+
+// inUI runs f in the UI's event loop and waits for it: the model belongs
+// to that goroutine.
+func (hs *harness) inUI(f func()) {
+	done := make(chan struct{})
+	hs.app.Application().QueueUpdate(func() { f(); close(done) })
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		hs.t.Fatal("the UI's event loop does not answer")
+	}
+}
+
+// cursorID is the call number under the call list's cursor.
+func (hs *harness) cursorID() (id uint32) {
+	hs.inUI(func() {
+		if c := hs.app.List().CurrentCall(); c != nil {
+			id = c.ID
+		}
+	})
+	return id
+}
+
+func (hs *harness) inputText() (s string) {
+	hs.inUI(func() { s = hs.app.input.GetText() })
+	return s
+}
