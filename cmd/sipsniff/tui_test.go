@@ -35,7 +35,13 @@ type tmuxSession struct {
 
 func (s *tmuxSession) run(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", args...).CombinedOutput()
+	cmd := exec.Command("tmux", args...)
+	if os.Getenv("TERM") == "" {
+		// CI runs without a terminal: tmux wants to know what its
+		// clients are, though none attaches.
+		cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
