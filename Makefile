@@ -17,7 +17,7 @@ build:
 # allocation tests hold what they measure (the race runtime makes sync.Pool
 # drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
 # it in the VM stage.
-RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ \
+RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ ./ui/ \
 	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
 	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/
 
@@ -72,6 +72,14 @@ bench-m3ua:
 .PHONY: bench-sniff
 bench-sniff:
 	GO=$(GO) ./scripts/bench-sniff.sh
+
+# The terminal UI on 250k calls: opening the bench-sniff capture (analysis
+# and the first screen of the call list), and scrolling, filtering and
+# sorting per keystroke through the model and the tview view drawn into a
+# tcell SimulationScreen. Generates the capture if it is missing.
+.PHONY: bench-ui
+bench-ui:
+	GO=$(GO) ./scripts/bench-ui.sh
 
 # The gateway with its embedded default: SIP on 127.0.0.1:5060 (UDP, TCP) →
 # ISUP → the built-in exchange simulator. `sipp -sn uac 127.0.0.1:5060`

@@ -8,6 +8,8 @@ command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v text2pcap >/dev/null 2>&1 || need+=(wireshark-common)
 # SIPp: the gateway's end-to-end tests (test/sipp) and make bench-gw.
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+# tmux: sipsniff's terminal UI is driven on a real terminal (cmd/sipsniff TestTUIInTmux).
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

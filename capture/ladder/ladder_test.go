@@ -594,3 +594,46 @@ func contains(s []string, v string) bool {
 	}
 	return false
 }
+
+// TestTextLines: the lines are Write's text, line for line, and each
+// message's lines (its arrow, and its label when it has a line of its own)
+// name its row.
+func TestTextLines(t *testing.T) {
+	for _, width := range []int{0, 60, 100} {
+		a, g := interworked()
+		l := Build(a, g)
+		opt := Options{Width: width, Details: interworkedDetails}
+		var buf strings.Builder
+		if err := l.Write(&buf, opt); err != nil {
+			t.Fatal(err)
+		}
+		lines := l.TextLines(opt)
+		var joined strings.Builder
+		for _, ln := range lines {
+			joined.WriteString(ln.Text + "\n")
+		}
+		if joined.String() != buf.String() {
+			t.Fatalf("width %d: TextLines differ from Write:\n%s\nvs\n%s", width, joined.String(), buf.String())
+		}
+		arrows := map[int]int{}
+		for _, ln := range lines {
+			if ln.Row < 0 {
+				continue
+			}
+			if ln.Row >= len(l.Rows) {
+				t.Fatalf("line %q: row %d of %d", ln.Text, ln.Row, len(l.Rows))
+			}
+			if strings.ContainsAny(ln.Text, "▶◀") {
+				arrows[ln.Row]++
+			}
+		}
+		for i, r := range l.Rows {
+			if arrows[i] != 1 {
+				t.Errorf("width %d: row %d (%s) has %d arrow lines", width, i, r.Label, arrows[i])
+			}
+		}
+		if lines[0].Row != -1 || !strings.HasPrefix(lines[0].Text, "SIP leg 1") {
+			t.Errorf("first line %+v: want the first leg's title", lines[0])
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"slices"
+	"time"
 	"unicode/utf8"
 )
 
@@ -353,7 +354,9 @@ func (c *canvas) ascii(at int, s []byte) {
 	}
 }
 
-func (c *canvas) writeTo(w *bufio.Writer) {
+// line returns the line drawn, trailing spaces cut, encoded in c.out
+// (valid until the next call).
+func (c *canvas) line() []byte {
 	end := len(c.b)
 	for end > 0 && c.b[end-1] == ' ' {
 		end--
@@ -362,19 +365,58 @@ func (c *canvas) writeTo(w *bufio.Writer) {
 	for _, r := range c.b[:end] {
 		c.out = utf8.AppendRune(c.out, r)
 	}
-	c.out = append(c.out, '\n')
-	w.Write(c.out)
+	return c.out
+}
+
+// Line is one line of the text ladder.
+type Line struct {
+	Text string
+	// Row is the index in Ladder.Rows of the message this line draws (its
+	// arrow, or its label when the label is on a line of its own above
+	// the arrow); -1 for the leg titles, endpoint names and legend.
+	Row int
+}
+
+// TextLines renders the ladder as Write does in the Text format, one
+// Line per output line, each saying which message it draws: a viewer
+// scrolls through them and puts a cursor on a message (opt.Format is
+// ignored).
+func (l *Ladder) TextLines(opt Options) []Line {
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.Width < 0 {
+		opt.Width = 0
+	}
+	labels := make([]string, len(l.Rows))
+	for i := range l.Rows {
+		labels[i] = l.fullLabel(&l.Rows[i], &opt)
+	}
+	out := make([]Line, 0, len(l.Rows)+len(l.Legs)+4)
+	l.drawText(&opt, labels, func(b []byte, row int) {
+		out = append(out, Line{Text: string(b), Row: row})
+	})
+	return out
 }
 
 func (l *Ladder) writeText(w io.Writer, opt *Options, labels []string) error {
 	bw := bufio.NewWriter(w)
-	for _, leg := range l.Legs {
-		bw.WriteString(leg.Title)
+	l.drawText(opt, labels, func(b []byte, _ int) {
+		bw.Write(b)
 		bw.WriteByte('\n')
+	})
+	return bw.Flush()
+}
+
+// drawText draws the text ladder line by line; emit gets each line
+// (valid only during the call) and the row it draws (-1 for headers).
+func (l *Ladder) drawText(opt *Options, labels []string, emit func(b []byte, row int)) {
+	for _, leg := range l.Legs {
+		emit([]byte(leg.Title), -1)
 	}
 	if len(l.Rows) == 0 {
-		bw.WriteString("(no messages)\n")
-		return bw.Flush()
+		emit([]byte("(no messages)"), -1)
+		return
 	}
 	gl := unicodeGlyphs
 	if opt.ASCII {
@@ -396,12 +438,10 @@ func (l *Ladder) writeText(w io.Writer, opt *Options, labels []string) error {
 		if opt.ASCII {
 			h = toASCII(h)
 		}
-		bw.WriteString(h)
-		bw.WriteByte('\n')
+		emit([]byte(h), -1)
 	}
 	for _, s := range lay.legend {
-		bw.WriteString(s)
-		bw.WriteByte('\n')
+		emit([]byte(s), -1)
 	}
 
 	var c canvas
@@ -441,7 +481,7 @@ func (l *Ladder) writeText(w io.Writer, opt *Options, labels []string) error {
 			}
 			lifelines()
 			c.text(labelAt, lab)
-			c.writeTo(bw)
+			emit(c.line(), i)
 		}
 
 		lifelines()
@@ -474,9 +514,8 @@ func (l *Ladder) writeText(w io.Writer, opt *Options, labels []string) error {
 				c.text(start+(inner-1-n)/2, lab)
 			}
 		}
-		c.writeTo(bw)
+		emit(c.line(), i)
 	}
-	return bw.Flush()
 }
 
 // toASCII swaps the lifeline glyph of header lines.

@@ -50,11 +50,13 @@ type analyzeArgs struct {
 	quiet       bool
 	cpuprofile  string
 	memprofile  string
+	tui, noTUI  bool
 }
 
 const analyzeUsage = `usage: sipsniff -r FILE [-r FILE…] [MODE] [OPTIONS]
 
-MODE (one of; --calls is the default):
+MODE (one of; on a terminal the terminal UI is the default, else --calls):
+  --tui                   the terminal UI (keys: F1 inside; --no-tui prints the call list instead)
   --calls                 the call list (one line per call leg)
   --messages              every signalling message (use with --json: NDJSON)
   --stats                 overall statistics: ASR, NER, ACD, PDD, statuses, causes, errors
@@ -113,6 +115,8 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.BoolVar(&a.quiet, "q", false, "")
 	fs.StringVar(&a.cpuprofile, "cpuprofile", "", "")
 	fs.StringVar(&a.memprofile, "memprofile", "", "")
+	fs.BoolVar(&a.tui, "tui", false, "")
+	fs.BoolVar(&a.noTUI, "no-tui", false, "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprint(stderr, analyzeUsage)
 		return usageError{err.Error()}
@@ -130,11 +134,23 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			modes++
 		}
 	}
+	if a.tui {
+		modes++
+	}
 	if modes > 1 {
-		return usageError{"choose one of --calls, --messages, --stats, --ladder, -w"}
+		return usageError{"choose one of --tui, --calls, --messages, --stats, --ladder, -w"}
+	}
+	if a.tui && a.noTUI {
+		return usageError{"--tui and --no-tui contradict each other"}
 	}
 	if modes == 0 {
-		a.calls = true
+		// With nothing asked for, a person at a terminal gets the UI; a
+		// pipe or a file gets the call list as before.
+		if !a.noTUI && isTerminal(stdout) {
+			a.tui = true
+		} else {
+			a.calls = true
+		}
 	}
 	if a.write != "" && a.call == "" && a.filter == "" {
 		return usageError{"-w needs --call CALL or --filter EXPR (which calls to write)"}
@@ -179,6 +195,9 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	// set, decides.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
+	}
+	if a.tui {
+		return runTUI(ctx, opt, a)
 	}
 	if a.cpuprofile != "" {
 		f, err := os.Create(a.cpuprofile)
@@ -260,7 +279,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			width = terminalWidth(stdout)
 		}
 		lad := ladder.Build(an, an.GroupOf(c))
-		err = lad.Write(out, ladder.Options{Width: width, Format: format, ASCII: a.ascii, Details: details(an)})
+		err = lad.Write(out, ladder.Options{Width: width, Format: format, ASCII: a.ascii, Details: ladder.KeyFields(an)})
 	case a.write != "":
 		if a.call != "" {
 			c, cerr := findCall(an, a.call)
@@ -313,31 +332,6 @@ func findCall(an *calls.Analysis, s string) (*calls.Call, error) {
 		}
 	}
 	return nil, fmt.Errorf("no call %q (give its number from --calls, or its Call-ID)", s)
-}
-
-// details gives the ladder the key field of a message: the called number
-// on an IAM or INVITE, the cause on a release.
-func details(an *calls.Analysis) func(m *record.Message) string {
-	return func(m *record.Message) string {
-		if m.Transport == record.SIPI {
-			// The ladder shows it on the SIP message that carries it,
-			// whose own details already name the called number.
-			return ""
-		}
-		c := an.Call(m.Call)
-		var parts []string
-		if c != nil && ((m.Proto == record.ISUP && m.ISUPType == 0x01) || m.Method == record.INVITE && m.CSeq == firstCSeq(an, c)) && c.Called != "" {
-			parts = append(parts, "to "+c.Called)
-		}
-		return strings.Join(parts, " ")
-	}
-}
-
-func firstCSeq(an *calls.Analysis, c *calls.Call) uint32 {
-	if len(c.Messages) == 0 {
-		return 0
-	}
-	return an.Messages[c.Messages[0]].CSeq
 }
 
 func terminalWidth(w io.Writer) int {

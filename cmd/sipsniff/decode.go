@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sipgw/sipgw/capture/msgtext"
 	"github.com/sipgw/sipgw/isup"
 )
 
@@ -92,12 +93,7 @@ func runDecode(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		fields := m.Fields()
-		if *noCIC {
-			fields = fields[1:]
-		}
-		fmt.Fprintf(stdout, "%s %s (%s)\n", m.Type, m.Type.Name(), v)
-		if err := isup.WriteText(indentWriter{stdout}, fields); err != nil {
+		if err := msgtext.WriteISUP(stdout, &m, v, *noCIC); err != nil {
 			return err
 		}
 	}
@@ -105,17 +101,6 @@ func runDecode(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return errReported
 	}
 	return nil
-}
-
-type indentWriter struct{ w io.Writer }
-
-func (iw indentWriter) Write(p []byte) (int, error) {
-	s := strings.TrimSuffix(string(p), "\n")
-	s = "  " + strings.ReplaceAll(s, "\n", "\n  ") + "\n"
-	if _, err := io.WriteString(iw.w, s); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 func readLines(r io.Reader, name string) ([]hexInput, error) {
