@@ -176,7 +176,7 @@ func BenchmarkOpen(b *testing.B) {
 		b.Skipf("%v: make bench-ui generates it", err)
 	}
 	// As sipsniff does for an offline analysis (cmd/sipsniff, runAnalyze).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(capture.OfflineGCPercent))
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
 		src, err := session.Offline(context.Background(), capture.Options{Files: []string{path}})

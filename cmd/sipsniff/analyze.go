@@ -187,14 +187,9 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	// list do.
 	opt.Calls.CallsOnly = (a.calls || a.stats || a.messages && expr == nil) && !expr.NeedsMessages()
 
-	// Nearly all of an offline analysis's heap is the analysis itself,
-	// which lives to the end: collecting at every doubling re-marks it for
-	// little garbage. At 400% the SIP-I benchmark capture takes 6% less
-	// CPU for the same peak memory (57 MB), the 250k-call SIP capture 8%
-	// less for 171 MB instead of 149 MB (make bench-sniff). GOGC, when
-	// set, decides.
+	// capture.OfflineGCPercent says why.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(capture.OfflineGCPercent)
 	}
 	if a.tui {
 		return runTUI(ctx, opt, a)
