@@ -87,8 +87,8 @@ type Correlator struct {
 		ok    bool
 		h, id uint32
 	}
-	circuits map[circuitKey]uint32
-	circ     chunks[circuit] // indexed by the circuits map
+	circuits circuitTable
+	circ     chunks[circuit] // indexed by the circuits table
 
 	// The SIP message carrying ISUP whose body may follow (SIP-I).
 	sipi struct {
@@ -183,7 +183,7 @@ func (c *Correlator) reset() {
 	c.epRecent, c.epNext = [4]epCached{}, 0
 	c.slabs, c.ncalls, c.legs, c.calls, c.iamLegs = nil, 0, chunks[leg]{}, nil, 0
 	c.byCallID = newCallIndex()
-	c.circuits = make(map[circuitKey]uint32)
+	c.circuits = circuitTable{}
 	c.circ = chunks[circuit]{}
 	c.sipi.ok = false
 	c.strs = arena{}

@@ -18,7 +18,7 @@ func (c *Correlator) Finish() *Analysis {
 	msgs := c.messages()
 	// What only Add needs goes before the links are made, so that their
 	// working memory can take its place.
-	c.circuits, c.circ, c.epIndex = nil, chunks[circuit]{}, epTable{}
+	c.circuits, c.circ, c.epIndex = circuitTable{}, chunks[circuit]{}, epTable{}
 	if !c.cfg.CallsOnly {
 		messageLists(c.calls, msgs)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
 // numberMatchesRef is the number linking written plainly, as it was before
@@ -250,5 +251,49 @@ func TestSortCands(t *testing.T) {
 				t.Fatalf("%d candidates, %d keys: not the same candidates", n, keys)
 			}
 		}
+	}
+}
+
+// TestCircuitTable: the per-pair CIC tables answer as a map keyed by the
+// whole circuit would, over many pairs, network indicators, point code
+// formats, CICs up to and beyond the tables' range, lookups of absent
+// circuits and pairs switching at every step.
+func TestCircuitTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var tab circuitTable
+	ref := map[circuitKey]uint32{}
+	pcs := []mtp3.PointCode{}
+	for i := range 12 {
+		f := []mtp3.Format{mtp3.ITU, mtp3.ANSI, mtp3.Japan}[i%3]
+		pc, err := mtp3.NewPointCode(f, uint32(r.IntN(int(f.Max()))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcs = append(pcs, pc)
+	}
+	key := func() circuitKey {
+		cic := uint32(r.IntN(5000))
+		switch r.IntN(10) {
+		case 0:
+			cic = maxTableCIC + uint32(r.IntN(1000))
+		case 1:
+			cic = maxTableCIC - 1 - uint32(r.IntN(3))
+		}
+		return makeCircuitKey(mtp3.NetworkIndicator(r.IntN(4)), pcs[r.IntN(len(pcs))], pcs[r.IntN(len(pcs))], cic)
+	}
+	for i := range 200_000 {
+		k := key()
+		got, ok := tab.find(k)
+		want, wantOK := ref[k]
+		if ok != wantOK || got != want {
+			t.Fatalf("step %d: find %+v = %d, %v; want %d, %v", i, k, got, ok, want, wantOK)
+		}
+		if !ok && r.IntN(2) == 0 {
+			tab.put(k, uint32(i))
+			ref[k] = uint32(i)
+		}
+	}
+	if len(ref) < 10_000 {
+		t.Fatalf("only %d circuits put", len(ref))
 	}
 }
