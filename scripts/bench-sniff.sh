@@ -22,8 +22,8 @@
 #   BENCH_CALLS_SMALL  calls of the small SIP capture (default 50000)
 #   BENCH_CALLS_LARGE  calls of the large SIP capture (default 250000)
 #   BENCH_CALLS_SIPI   calls of the SIP-I capture (default 50000)
-#   BENCH_RUNS         runs of sipsniff and tshark per capture, median kept
-#                      (default 3; sngrep runs once)
+#   BENCH_RUNS         runs of sipsniff and tshark per capture, taking
+#                      turns, median kept (default 5; sngrep runs once)
 #   GO                 go command (default go)
 set -uo pipefail
 
@@ -32,7 +32,7 @@ BENCH_DIR=${BENCH_DIR:-/tmp/sipsniff-bench}
 SMALL=${BENCH_CALLS_SMALL:-50000}
 LARGE=${BENCH_CALLS_LARGE:-250000}
 SIPI=${BENCH_CALLS_SIPI:-50000}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 GO=${GO:-go}
 TIME=/usr/bin/time
 mkdir -p "$BENCH_DIR" || exit 1
@@ -105,46 +105,66 @@ measure() {
 # Results, by "tool:capture".
 declare -A WALL CPU RSS STATUS LOAD
 
-# run_tool TOOL CAPTURE CMD...: runs CMD $RUNS times (sngrep once: it
-# takes minutes) and keeps the run of median wall time with its CPU time,
-# and the highest peak RSS of all runs. Run-to-run spread on this VM is
-# about ±10%; the median of three is what the ratios use, for every tool
-# alike.
-run_tool() {
-	local tool=$1 name=$2
-	shift 2
-	local f=$BENCH_DIR/$name.pcap log=$BENCH_DIR/$name.$tool
-	local n=$RUNS
-	[ "$tool" = sngrep ] && n=1
+# run_tools CAPTURE: runs sipsniff and tshark $RUNS times each, taking
+# turns (sipsniff, tshark, sipsniff, …) so that both meet the same
+# conditions as the shared VM's speed drifts, then sngrep once (it takes
+# minutes). Each tool keeps the run of median wall time with its CPU time
+# and the highest peak RSS of its runs. Run-to-run spread on this VM is
+# about ±10 %; the medians are what the ratios use, for every tool alike.
+declare -A CMDS RUNLIST MAXRSS
+run_tools() {
+	local name=$1 f=$BENCH_DIR/$1.pcap
 	cat "$f" >/dev/null
-	# The machine may be shared: the load before the run tells how far
+	# The machine may be shared: the load before the runs tells how far
 	# wall time can be trusted (CPU time is less affected).
-	local load
+	local load t i
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	local runs=() i rss=0
-	for ((i = 0; i < n; i++)); do
-		measure "$log" "$@"
-		if [ "$M_RC" -ne 0 ]; then
-			local why
-			why=$(grep -v '^Running as user' "$log.err" | head -n 1)
-			STATUS[$tool:$name]="not available (exit $M_RC: ${why:-no message})"
-			say "  $tool: not available (exit $M_RC: ${why:-no message}); see $log.err"
-			return
-		fi
-		runs+=("$M_WALL $M_CPU")
-		[ "$M_RSS" -gt "$rss" ] && rss=$M_RSS
+	for t in sipsniff tshark sngrep; do
+		RUNLIST[$t:$name]=""
+		MAXRSS[$t:$name]=0
+		LOAD[$t:$name]=$load
 	done
-	local walls
-	walls=$(printf '%s\n' "${runs[@]}" | awk '{printf "%s ", $1}')
-	local med
-	med=$(printf '%s\n' "${runs[@]}" | sort -n | awk -v k=$(((n + 1) / 2)) 'NR == k')
-	WALL[$tool:$name]=${med% *}
-	CPU[$tool:$name]=${med#* }
-	RSS[$tool:$name]=$rss
-	STATUS[$tool:$name]=ok
-	LOAD[$tool:$name]=$load
-	say "  $tool: ${WALL[$tool:$name]}s wall (median of $n: ${walls% }), ${CPU[$tool:$name]}s CPU, $((rss / 1024)) MB (load average before: $load)"
+	for ((i = 0; i < RUNS; i++)); do
+		for t in sipsniff tshark; do
+			[ -n "${CMDS[$t:$name]:-}" ] || continue
+			[ "${STATUS[$t:$name]:-}" = failed ] && continue
+			run_once "$t" "$name"
+		done
+	done
+	[ -n "${CMDS[sngrep:$name]:-}" ] && run_once sngrep "$name"
+	for t in sipsniff tshark sngrep; do
+		[ -n "${CMDS[$t:$name]:-}" ] || continue
+		[ "${STATUS[$t:$name]:-}" = failed ] && continue
+		local runs walls med n
+		runs=${RUNLIST[$t:$name]}
+		n=$(printf '%s' "$runs" | grep -c .)
+		walls=$(printf '%s' "$runs" | awk '{printf "%s ", $1}')
+		med=$(printf '%s' "$runs" | sort -n | awk -v k=$(((n + 1) / 2)) 'NR == k')
+		WALL[$t:$name]=${med% *}
+		CPU[$t:$name]=${med#* }
+		RSS[$t:$name]=${MAXRSS[$t:$name]}
+		STATUS[$t:$name]=ok
+		say "  $t: ${WALL[$t:$name]}s wall (median of $n: ${walls% }), ${CPU[$t:$name]}s CPU, $((RSS[$t:$name] / 1024)) MB (load average before: $load)"
+	done
 }
+
+# run_once TOOL CAPTURE: one measured run of the tool's command.
+run_once() {
+	local tool=$1 name=$2 log=$BENCH_DIR/$2.$1
+	# shellcheck disable=SC2086 # the command is stored as words
+	measure "$log" ${CMDS[$tool:$name]}
+	if [ "$M_RC" -ne 0 ]; then
+		local why
+		why=$(grep -v '^Running as user' "$log.err" | head -n 1)
+		STATUS[$tool:$name]=failed
+		STATUS_WHY[$tool:$name]="not available (exit $M_RC: ${why:-no message})"
+		say "  $tool: not available (exit $M_RC: ${why:-no message}); see $log.err"
+		return
+	fi
+	RUNLIST[$tool:$name]+="$M_WALL $M_CPU"$'\n'
+	[ "$M_RSS" -gt "${MAXRSS[$tool:$name]}" ] && MAXRSS[$tool:$name]=$M_RSS
+}
+declare -A STATUS_WHY
 
 have() { [ "${STATUS[$1]:-}" = ok ]; }
 
@@ -165,7 +185,7 @@ table() {
 				"$(calc %.2f "${CPU[$t:$name]} / (${WALL[$t:$name]} > 0 ? ${WALL[$t:$name]} : 0.01)")" \
 				"$(calc %.1f "${RSS[$t:$name]} / 1024")" "${LOAD[$t:$name]}"
 		else
-			printf '%-10s %s\n' "$t" "${STATUS[$t:$name]:-not run}"
+			printf '%-10s %s\n' "$t" "${STATUS_WHY[$t:$name]:-${STATUS[$t:$name]:-not run}}"
 		fi
 	done
 	for t in sipsniff tshark sngrep; do
@@ -210,7 +230,7 @@ targets() {
 			r=$(calc %.3f "${RSS[sipsniff:$name]} / ${RSS[tshark:$name]}")
 			verdict "$name: sipsniff RSS <= 1/8 of tshark's" "$(calc %d "$r <= 0.125")" "$r"
 		else
-			verdict "$name: sipsniff >= 20x faster than tshark (wall)" 0 "no measurement: sipsniff ${STATUS[sipsniff:$name]:-not run}, tshark ${STATUS[tshark:$name]:-not run}"
+			verdict "$name: sipsniff >= 20x faster than tshark (wall)" 0 "no measurement: sipsniff ${STATUS_WHY[sipsniff:$name]:-${STATUS[sipsniff:$name]:-not run}}, tshark ${STATUS_WHY[tshark:$name]:-${STATUS[tshark:$name]:-not run}}"
 			verdict "$name: sipsniff RSS <= 1/8 of tshark's" 0 "no measurement"
 		fi
 		if have "sipsniff:$name"; then
@@ -272,16 +292,16 @@ main() {
 		say ""
 		say "running on $name.pcap"
 		if [ -x bin/sipsniff ]; then
-			run_tool sipsniff "$name" bin/sipsniff -r "$BENCH_DIR/$name.pcap" --stats
+			CMDS[sipsniff:$name]="bin/sipsniff -r $BENCH_DIR/$name.pcap --stats"
 		else
 			STATUS[sipsniff:$name]="not available (no binary)"
 			say "  sipsniff: not available (no binary)"
 		fi
 		if command -v tshark >/dev/null 2>&1; then
 			if [ "$name" = sipi ]; then
-				run_tool tshark "$name" tshark -n -q -r "$BENCH_DIR/$name.pcap" -z sip,stat -z isup_msg,tree
+				CMDS[tshark:$name]="tshark -n -q -r $BENCH_DIR/$name.pcap -z sip,stat -z isup_msg,tree"
 			else
-				run_tool tshark "$name" tshark -n -q -r "$BENCH_DIR/$name.pcap" -z sip,stat
+				CMDS[tshark:$name]="tshark -n -q -r $BENCH_DIR/$name.pcap -z sip,stat"
 			fi
 		else
 			STATUS[tshark:$name]="not available (not installed)"
@@ -292,10 +312,11 @@ main() {
 			calls=$SMALL
 			[ "$name" = sip-large ] && calls=$LARGE
 			[ "$name" = sipi ] && calls=$SIPI
-			run_tool sngrep "$name" sngrep -N -q -l $((calls + calls / 10 + 100)) -I "$BENCH_DIR/$name.pcap" -O /dev/null
+			CMDS[sngrep:$name]="sngrep -N -q -l $((calls + calls / 10 + 100)) -I $BENCH_DIR/$name.pcap -O /dev/null"
 		else
 			STATUS[sngrep:$name]="not available (not installed)"
 		fi
+		run_tools "$name"
 	done
 
 	table sip-small "$SMALL"
