@@ -717,12 +717,13 @@ func (l *Link) RetrieveBSNT() []Action {
 // Retrieve hands level 3 the messages the far end has not acknowledged:
 // those after fsnc (the FSN of the last message it accepted, from COA or
 // COO) in the retransmission buffer, then those never sent (Q.704 §5.5).
-// The buffers are emptied. With fsnc outside the window every
-// unacknowledged message is handed back.
+// The buffers are emptied. With fsnc outside the window (0xff: unknown,
+// after an emergency changeover) every unacknowledged message is handed
+// back.
 func (l *Link) Retrieve(fsnc uint8) []Action {
 	l.begin()
 	from := l.lastAcked
-	if l.inWindow(fsnc) {
+	if fsnc < su.Modulus && l.inWindow(fsnc) {
 		from = fsnc
 	}
 	for fsn := from; fsn != l.lastSent; {

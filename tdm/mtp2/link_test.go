@@ -20,7 +20,9 @@ type ev struct {
 func start(em bool) ev {
 	return ev{"start", func(l *Link) []Action { return l.Start(em) }}
 }
-func expire(t Timer) ev { return ev{"expire " + t.String(), func(l *Link) []Action { return l.Expire(t) }} }
+func expire(t Timer) ev {
+	return ev{"expire " + t.String(), func(l *Link) []Action { return l.Expire(t) }}
+}
 func rx(h string) ev {
 	b, err := hex.DecodeString(strings.ReplaceAll(h, " ", ""))
 	if err != nil {
@@ -28,7 +30,9 @@ func rx(h string) ev {
 	}
 	return ev{"rx " + h, func(l *Link) []Action { return l.Receive(b) }}
 }
-func lssu(st su.Status) ev { return rx(hex.EncodeToString(su.AppendLSSU(nil, 127, true, 127, true, st))) }
+func lssu(st su.Status) ev {
+	return rx(hex.EncodeToString(su.AppendLSSU(nil, 127, true, 127, true, st)))
+}
 func fisu(bsn uint8, bib bool, fsn uint8, fib bool) ev {
 	return rx(hex.EncodeToString(su.AppendFISU(nil, bsn, bib, fsn, fib)))
 }
@@ -40,7 +44,7 @@ func send(payload string) ev {
 	p, _ := hex.DecodeString(payload)
 	return ev{"send " + payload, func(l *Link) []Action { return l.Send(p) }}
 }
-func errored() ev { return ev{"errored SU", func(l *Link) []Action { return l.ErroredSU() }} }
+func errored() ev                                   { return ev{"errored SU", func(l *Link) []Action { return l.ErroredSU() }} }
 func call(name string, f func(l *Link) []Action) ev { return ev{name, f} }
 
 func strs(as []Action) []string {
