@@ -307,3 +307,24 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestLibss7SLTM: the first SLTM libss7 2.0 sent on a link (read off the
+// socket in an interop run: DPC 1057, OPC 1058, SLS 0, NI national,
+// pattern "2564286288") is answered with an SLTA echoing its pattern,
+// the label reversed (DPC 1058, OPC 1057), SLS kept.
+func TestLibss7SLTM(t *testing.T) {
+	ls, err := New(Config{Format: mtp3.ITU, NI: mtp3.NINational, LocalPC: mtp3.ITUPC(1057), AdjacentPC: mtp3.ITUPC(1058), SLCs: []uint8{0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls.Start()
+	ls.LinkInService(0)
+	sltm, _ := hex.DecodeString("812184080111a032353634323836323838")
+	as := ls.Received(0, sltm)
+	if len(as) != 1 || as[0].Kind != LinkSend {
+		t.Fatalf("%v", as)
+	}
+	if got := hex.EncodeToString(as[0].Payload); got != "812244080121a032353634323836323838" {
+		t.Fatalf("SLTA %s", got)
+	}
+}

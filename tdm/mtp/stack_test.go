@@ -140,7 +140,9 @@ func expectISUP(t *testing.T, sd *side, cic uint16, body string, d time.Duration
 	return UserData{}
 }
 
-func isup(cic uint16, body ...byte) []byte { return append([]byte{byte(cic), byte(cic >> 8)}, body...) }
+func isupBytes(cic uint16, body ...byte) []byte {
+	return append([]byte{byte(cic), byte(cic >> 8)}, body...)
+}
 
 func TestTwoStacks(t *testing.T) {
 	for _, seq := range []bool{false, true} {
@@ -152,24 +154,24 @@ func TestTwoStacks(t *testing.T) {
 			waitUp(t, a.st, pcB, 5*time.Second)
 			waitUp(t, b.st, pcA, 5*time.Second)
 			// ISUP both ways, with the label checked.
-			if err := a.st.SendISUP(pcB, 17, isup(17, 0x01, 0x02)); err != nil {
+			if err := a.st.SendISUP(pcB, 17, isupBytes(17, 0x01, 0x02)); err != nil {
 				t.Fatal(err)
 			}
 			u := expectISUP(t, b, 17, "0102", 2*time.Second)
 			if u.OPC != pcA || u.DPC != pcB || u.SLS != 1 || u.SI != mtp3.SIISUP || u.NI != mtp3.NINational || u.Linkset != "ls" {
 				t.Fatalf("label %+v", u)
 			}
-			if err := b.st.SendISUP(pcA, 2, isup(2, 0x10)); err != nil {
+			if err := b.st.SendISUP(pcA, 2, isupBytes(2, 0x10)); err != nil {
 				t.Fatal(err)
 			}
 			expectISUP(t, a, 2, "10", 2*time.Second)
 			// A route nobody has.
-			if err := a.st.SendISUP(mtp3.ITUPC(999), 1, isup(1, 1)); !errors.Is(err, ErrNoRoute) {
+			if err := a.st.SendISUP(mtp3.ITUPC(999), 1, isupBytes(1, 1)); !errors.Is(err, ErrNoRoute) {
 				t.Fatalf("unrouted: %v", err)
 			}
 			// 2,000 messages arrive in order.
 			for i := range 2000 {
-				if err := a.st.SendISUP(pcB, 5, isup(5, byte(i>>8), byte(i))); err != nil {
+				if err := a.st.SendISUP(pcB, 5, isupBytes(5, byte(i>>8), byte(i))); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -209,12 +211,12 @@ func TestLinkLossAndRecovery(t *testing.T) {
 			t.Fatalf("failure not reported (failed %v down %v)", failed, down)
 		}
 	}
-	if err := a.st.SendISUP(pcB, 1, isup(1, 1)); !errors.Is(err, ErrNoRoute) {
+	if err := a.st.SendISUP(pcB, 1, isupBytes(1, 1)); !errors.Is(err, ErrNoRoute) {
 		t.Fatalf("send while down: %v", err)
 	}
 	waitUp(t, a.st, pcB, 5*time.Second)
 	waitUp(t, b.st, pcA, 5*time.Second)
-	a.st.SendISUP(pcB, 9, isup(9, 0xab))
+	a.st.SendISUP(pcB, 9, isupBytes(9, 0xab))
 	expectISUP(t, b, 9, "ab", 2*time.Second)
 	if f := a.st.Stats().Linksets[0].Links[0]; f.Failures == 0 || f.LastFailure != mtp2.ReasonChannel.String() {
 		t.Fatalf("stats %+v", f)
@@ -238,7 +240,7 @@ func TestChangeover(t *testing.T) {
 		defer close(done)
 		for i := range n {
 			cic := uint16(i % 16)
-			if err := a.st.SendISUP(pcB, cic, isup(cic, byte(i>>8), byte(i))); err != nil {
+			if err := a.st.SendISUP(pcB, cic, isupBytes(cic, byte(i>>8), byte(i))); err != nil {
 				t.Errorf("send %d: %v", i, err)
 				return
 			}
@@ -308,7 +310,9 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0) }
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {

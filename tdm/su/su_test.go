@@ -19,20 +19,23 @@ func unhex(t testing.TB, s string) []byte {
 	return b
 }
 
-// Vectors: the units libss7 2.0 wrote on a seqpacket socket in
-// TestLibss7Interop (the first five: its SIOS, SIO, SIN and first FISU
-// after alignment, and an SLTM it sent), and hand-made edge cases.
+// Vectors: the first units libss7 2.0 wrote on a seqpacket socket when a
+// peer answered its SIO with SIE (read raw off the socket, check-bit
+// octets dropped): its SIO, SIE, the FISU after proving, its first SLTM
+// (DPC 1057, OPC 1058, SLS 0, pattern "2564286288") and the FISU after
+// it; then hand-made edge cases.
 var vectors = []struct {
 	name string
 	hex  string
 	want SU
 }{
-	{"libss7 SIOS", "ff ff 01 03", SU{BSN: 127, BIB: true, FSN: 127, FIB: true, LI: 1, Kind: LSSU, Status: SIOS, StatusField: 3}},
 	{"libss7 SIO", "ff ff 01 00", SU{BSN: 127, BIB: true, FSN: 127, FIB: true, LI: 1, Kind: LSSU, Status: SIO}},
 	{"libss7 SIE", "ff ff 01 02", SU{BSN: 127, BIB: true, FSN: 127, FIB: true, LI: 1, Kind: LSSU, Status: SIE, StatusField: 2}},
 	{"libss7 FISU", "ff ff 00", SU{BSN: 127, BIB: true, FSN: 127, FIB: true, Kind: FISU}},
-	{"libss7 SLTM", "ff 80 11 81 01 00 00 00 11 a0 32 35 36 34 32 38 36 32 38 38",
+	{"libss7 SLTM", "ff 80 11 81 21 84 08 01 11 a0 32 35 36 34 32 38 36 32 38 38",
 		SU{BSN: 127, BIB: true, FSN: 0, FIB: true, LI: 17, Kind: MSU}},
+	{"libss7 FISU after SLTM", "ff 80 00", SU{BSN: 127, BIB: true, FSN: 0, FIB: true, Kind: FISU}},
+	{"SIOS", "ff ff 01 03", SU{BSN: 127, BIB: true, FSN: 127, FIB: true, LI: 1, Kind: LSSU, Status: SIOS, StatusField: 3}},
 	{"FISU zeros", "00 00 00", SU{Kind: FISU}},
 	{"LSSU two octets, spare bits kept", "05 86 c2 fa 77", SU{BSN: 5, FSN: 6, FIB: true, LI: 2, Spare: 3, Kind: LSSU, Status: SIE, StatusField: 0xfa, TwoOctetSF: true, Status2: 0x77}},
 	{"MSU LI 62", "01 02 3e" + strings.Repeat("05", 62), SU{BSN: 1, FSN: 2, LI: 62, Kind: MSU}},
@@ -192,7 +195,7 @@ func TestStrings(t *testing.T) {
 }
 
 func TestAllocs(t *testing.T) {
-	b := unhex(t, vectors[4].hex)
+	b := unhex(t, vectors[3].hex)
 	var u SU
 	buf := make([]byte, 0, MaxLen+FCSLen)
 	n := testing.AllocsPerRun(100, func() {
@@ -236,7 +239,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func BenchmarkDecodeMSU(b *testing.B) {
-	in := unhex(b, vectors[4].hex)
+	in := unhex(b, vectors[3].hex)
 	var u SU
 	b.ReportAllocs()
 	for b.Loop() {
