@@ -28,20 +28,20 @@ import (
 
 const (
 	libss7Header = "/usr/include/libss7.h"
-	libss7Static = "/usr/lib/x86_64-linux-gnu/libss7.a"
+	libss7Static = "libss7.a"
 )
 
-func buildPeer(t *testing.T) string {
+func buildPeer(t testing.TB) string {
 	t.Helper()
 	missing := ""
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
 		missing = "gcc"
 	}
-	for _, f := range []string{libss7Header, libss7Static} {
-		if _, err := os.Stat(f); err != nil {
-			missing += " " + f + " (libss7-dev)"
-		}
+	if _, err := os.Stat(libss7Header); err != nil {
+		missing += " " + libss7Header + " (libss7-dev)"
+	} else if out, err := exec.Command("gcc", "-print-file-name=libss7.a").Output(); err != nil || !filepath.IsAbs(strings.TrimSpace(string(out))) {
+		missing += " libss7.a (libss7-dev)"
 	}
 	if missing != "" {
 		if os.Getenv("CI") == "true" {
@@ -49,8 +49,14 @@ func buildPeer(t *testing.T) string {
 		}
 		t.Skipf("needs%s (scripts/deps.sh installs them)", missing)
 	}
+	// The static library where gcc finds it (Debian: the multiarch
+	// directory), so the peer carries libss7 2.0 whatever else is installed.
+	lib := libss7Static
+	if out, err := exec.Command(gcc, "-print-file-name=libss7.a").Output(); err == nil && filepath.IsAbs(strings.TrimSpace(string(out))) {
+		lib = strings.TrimSpace(string(out))
+	}
 	bin := filepath.Join(t.TempDir(), "ss7peer")
-	out, err := exec.Command(gcc, "-Wall", "-Wextra", "-Werror", "-O1", "-o", bin, "testdata/ss7peer.c", libss7Static).CombinedOutput()
+	out, err := exec.Command(gcc, "-Wall", "-Wextra", "-Werror", "-O1", "-o", bin, "testdata/ss7peer.c", lib).CombinedOutput()
 	if err != nil {
 		t.Fatalf("building the libss7 peer: %v\n%s", err, out)
 	}
@@ -59,7 +65,7 @@ func buildPeer(t *testing.T) string {
 
 // peer is one running ss7peer process.
 type peer struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	stdin  *os.File
 	lines  chan string
@@ -82,7 +88,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 
 // startPeer runs the peer on the far end of a seqpacket socketpair (its
 // fd 3): point code peerPC, adjacent ourPC, SLC 0, NI national.
-func startPeer(t *testing.T, bin string, far *os.File, hold bool) *peer {
+func startPeer(t testing.TB, bin string, far *os.File, hold bool) *peer {
 	t.Helper()
 	args := []string{}
 	if hold {
@@ -114,6 +120,7 @@ func startPeer(t *testing.T, bin string, far *os.File, hold bool) *peer {
 			p.lines <- sc.Text()
 		}
 		p.cmd.Wait()
+		close(p.lines)
 		close(p.exited)
 	}()
 	t.Cleanup(func() {
@@ -156,7 +163,10 @@ func (p *peer) expect(prefix string, d time.Duration) map[string]string {
 	deadline := time.After(d)
 	for {
 		select {
-		case l := <-p.lines:
+		case l, ok := <-p.lines:
+			if !ok {
+				p.t.Fatalf("peer exited before saying %q (%v; it said %q)", prefix, p.cmd.ProcessState, p.seen)
+			}
 			if strings.HasPrefix(l, "EV HANGUP") || strings.HasPrefix(l, "ERR") {
 				p.t.Errorf("peer: %s", l)
 			}

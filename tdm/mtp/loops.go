@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sipgw/sipgw/sigtran/mtp3"
@@ -58,6 +59,15 @@ type lsRuntime struct {
 	up    bool
 	avail int
 	l3    linkset.Stats
+}
+
+// backlog is what waits for the linkset's links.
+func (r *lsRuntime) backlog() int {
+	n := r.in.len()
+	for _, l := range r.links {
+		n += l.in.len() + int(l.queued.Load())
+	}
+	return n
 }
 
 func (r *lsRuntime) link(slc uint8) *linkRuntime {
@@ -206,6 +216,8 @@ type linkRuntime struct {
 	emergency bool
 	opening   bool
 
+	queued atomic.Int64 // messages in MTP2's transmission queue
+
 	mu    sync.Mutex
 	stats LinkStats
 }
@@ -237,6 +249,8 @@ func (l *linkRuntime) loop(ctx context.Context) {
 				l.handle(ctx, l.m.Expire(t))
 			}
 		}
+		_, q := l.m.Outstanding()
+		l.queued.Store(int64(q))
 		l.mu.Lock()
 		l.stats.L2 = l.m.State()
 		l.mu.Unlock()

@@ -41,7 +41,10 @@ type Config struct {
 	// Reopen is the wait before a failed channel is opened again (1 s
 	// when zero).
 	Reopen time.Duration
-	// QueueLimit bounds a linkset's mailbox for Send (8192 when zero).
+	// QueueLimit bounds what Send may leave waiting for a linkset: its
+	// mailbox, its links' mailboxes and their MTP2 transmission queues
+	// (2048 when zero). Past it Send fails with ErrCongested rather than
+	// letting MTP2 drop messages.
 	QueueLimit int
 	Log        *slog.Logger
 }
@@ -137,7 +140,7 @@ func New(cfg Config) (*Stack, error) {
 		cfg.Reopen = time.Second
 	}
 	if cfg.QueueLimit <= 0 {
-		cfg.QueueLimit = 8192
+		cfg.QueueLimit = 2048
 	}
 	s := &Stack{cfg: cfg, log: cfg.Log, byNm: map[string]*lsRuntime{}, chg: make(chan struct{}), ready: make(chan struct{})}
 	if s.log == nil {
@@ -228,7 +231,7 @@ func (s *Stack) Send(dpc mtp3.PointCode, sls uint8, si mtp3.ServiceIndicator, da
 		return err
 	}
 	r := s.byNm[name]
-	if r.in.len() >= s.cfg.QueueLimit {
+	if r.backlog() >= s.cfg.QueueLimit {
 		s.ctr.dropped.Add(1)
 		return ErrCongested
 	}

@@ -140,6 +140,17 @@ func expectISUP(t *testing.T, sd *side, cic uint16, body string, d time.Duration
 	return UserData{}
 }
 
+// sendRetry sends, waiting while the linkset is congested.
+func sendRetry(t *testing.T, s *Stack, dpc mtp3.PointCode, cic uint16, msg []byte) error {
+	for {
+		err := s.SendISUP(dpc, cic, msg)
+		if !errors.Is(err, ErrCongested) {
+			return err
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func isupBytes(cic uint16, body ...byte) []byte {
 	return append([]byte{byte(cic), byte(cic >> 8)}, body...)
 }
@@ -171,7 +182,7 @@ func TestTwoStacks(t *testing.T) {
 			}
 			// 2,000 messages arrive in order.
 			for i := range 2000 {
-				if err := a.st.SendISUP(pcB, 5, isupBytes(5, byte(i>>8), byte(i))); err != nil {
+				if err := sendRetry(t, a.st, pcB, 5, isupBytes(5, byte(i>>8), byte(i))); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -240,7 +251,7 @@ func TestChangeover(t *testing.T) {
 		defer close(done)
 		for i := range n {
 			cic := uint16(i % 16)
-			if err := a.st.SendISUP(pcB, cic, isupBytes(cic, byte(i>>8), byte(i))); err != nil {
+			if err := sendRetry(t, a.st, pcB, cic, isupBytes(cic, byte(i>>8), byte(i))); err != nil {
 				t.Errorf("send %d: %v", i, err)
 				return
 			}
