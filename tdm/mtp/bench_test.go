@@ -3,7 +3,6 @@ package mtp
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -89,7 +88,7 @@ func BenchmarkSeqPacketMSUs(b *testing.B) {
 			if !errors.Is(err, ErrCongested) {
 				b.Fatal(err)
 			}
-			runtime.Gosched()
+			time.Sleep(20 * time.Microsecond)
 		}
 	}
 	deadline := time.Now().Add(30 * time.Second)

@@ -243,6 +243,8 @@ func (l *linkRuntime) loop(ctx context.Context) {
 				l.event(ctx, &evs[i])
 				evs[i] = linkEvent{}
 			}
+			// One FISU acknowledges the whole batch (DeferAck).
+			l.handle(ctx, l.m.FlushAck())
 		case <-l.tm.t.C:
 			due = l.tm.expired(due[:0])
 			for _, t := range due {

@@ -165,7 +165,9 @@ func New(cfg Config) (*Stack, error) {
 		}
 		r := &lsRuntime{s: s, cfg: lc, m: m, in: newMailbox[lsEvent](), tm: newTimers[lsTimer]()}
 		for _, l := range lc.Links {
-			r.links = append(r.links, &linkRuntime{ls: r, cfg: l, m: mtp2.New(l.MTP2), in: newMailbox[linkEvent](), tm: newTimers[mtp2.Timer]()})
+			l2 := l.MTP2
+			l2.DeferAck = true // the link loop acknowledges each batch (FlushAck)
+			r.links = append(r.links, &linkRuntime{ls: r, cfg: l, m: mtp2.New(l2), in: newMailbox[linkEvent](), tm: newTimers[mtp2.Timer]()})
 		}
 		s.sets = append(s.sets, r)
 		s.byNm[lc.Name] = r

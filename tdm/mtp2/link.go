@@ -49,6 +49,8 @@ type Link struct {
 	scratch []byte
 	sentAny bool // a unit went out in this step (it carried the BSN)
 	ackDue  bool
+	// ackPending: with DeferAck, an acknowledgement waits for FlushAck.
+	ackPending bool
 	// pendingFlush: Retrieve handed out payloads that alias the buffers;
 	// they are emptied at the next call.
 	pendingFlush bool
@@ -150,14 +152,14 @@ func (l *Link) sendStatus(st su.Status) {
 	n := len(l.scratch)
 	l.scratch = su.AppendLSSU(l.scratch, l.bsnOut(), l.bib, l.lastSent, l.fib, st)
 	l.emit(Action{Kind: Transmit, Unit: l.scratch[n:len(l.scratch):len(l.scratch)]})
-	l.sentAny = true
+	l.sentAny, l.ackPending = true, false
 }
 
 func (l *Link) sendFISU() {
 	n := len(l.scratch)
 	l.scratch = su.AppendFISU(l.scratch, l.bsnOut(), l.bib, l.lastSent, l.fib)
 	l.emit(Action{Kind: Transmit, Unit: l.scratch[n:len(l.scratch):len(l.scratch)]})
-	l.sentAny = true
+	l.sentAny, l.ackPending = true, false
 }
 
 // sendFill sends the fill-in the state calls for.
@@ -429,8 +431,23 @@ func (l *Link) Receive(unit []byte) []Action {
 		l.receiveUnit(&u)
 	}
 	if l.ackDue && !l.sentAny && l.state == InService {
+		if l.cfg.DeferAck {
+			l.ackPending = true
+		} else {
+			l.sendFill()
+		}
+	}
+	return l.out
+}
+
+// FlushAck sends the acknowledgement Receive deferred (Config.DeferAck),
+// if no unit sent since carried it.
+func (l *Link) FlushAck() []Action {
+	l.begin()
+	if l.ackPending && l.state == InService {
 		l.sendFill()
 	}
+	l.ackPending = false
 	return l.out
 }
 
@@ -606,7 +623,7 @@ func (l *Link) receiveBackward(u *su.SU) bool {
 			su.SetBackward(unit, l.bsnOut(), l.bib)
 			su.SetFIB(unit, l.fib)
 			l.emit(Action{Kind: Transmit, Unit: unit})
-			l.sentAny = true
+			l.sentAny, l.ackPending = true, false
 			if fsn == l.lastSent {
 				break
 			}
@@ -691,7 +708,7 @@ func (l *Link) transmitQueued() {
 		l.rtb[fsn] = su.AppendMSU(l.rtb[fsn][:0], l.bsnOut(), l.bib, fsn, l.fib, p)
 		l.free = append(l.free, p)
 		l.emit(Action{Kind: Transmit, Unit: l.rtb[fsn]})
-		l.sentAny = true
+		l.sentAny, l.ackPending = true, false
 		if !l.running[T7] {
 			l.start(T7)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,35 @@ func TestTransitions(t *testing.T) {
 				t.Errorf("state %v, want %v", l.State(), tc.state)
 			}
 		})
+	}
+}
+
+// TestDeferAck: with DeferAck, received messages are acknowledged by one
+// FISU at FlushAck, and not at all when an MSU sent meanwhile carried
+// the BSN.
+func TestDeferAck(t *testing.T) {
+	l := New(Config{DeferAck: true})
+	for _, e := range inService {
+		e.do(l)
+	}
+	for i, want := range [][]string{{"deliver 85aa00"}, {"deliver 85aa01"}} {
+		got := strs(msu(127, true, uint8(i), true, "85aa0"+strconv.Itoa(i)).do(l))
+		if !slices.Equal(got, want) {
+			t.Fatalf("MSU %d: %q", i, got)
+		}
+	}
+	if got := strs(l.FlushAck()); !slices.Equal(got, []string{"tx FISU 1/1 127/1"}) {
+		t.Fatalf("flush: %q", got)
+	}
+	if got := strs(l.FlushAck()); len(got) != 0 {
+		t.Fatalf("second flush: %q", got)
+	}
+	msu(127, true, 2, true, "85aa02").do(l)
+	if got := strs(send("85bb00").do(l)); !slices.Equal(got, []string{"tx MSU 2/1 0/1 85bb00", "start T7"}) {
+		t.Fatalf("send: %q", got)
+	}
+	if got := strs(l.FlushAck()); len(got) != 0 {
+		t.Fatalf("flush after the MSU carried the BSN: %q", got)
 	}
 }
 

@@ -225,6 +225,11 @@ type Config struct {
 	// QueueLimit bounds the messages waiting for transmission beyond the
 	// 127 the sequence numbers allow outstanding (4096 when zero).
 	QueueLimit int
+	// DeferAck: Receive does not send the FISU that acknowledges an
+	// accepted message; the driver calls FlushAck after a batch of
+	// received units, so one FISU acknowledges them all (the BSN is
+	// cumulative, Q.703 §5.2.2). Without it each message gets its own.
+	DeferAck bool
 }
 
 // DefaultConfig is Q.703 §12.3 for 64 kbit/s: T1 45 s (40–50), T2 50 s
