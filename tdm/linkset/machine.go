@@ -497,12 +497,12 @@ func (ls *Linkset) route(p []byte) {
 	if len(p) < 1 || lb.Decode(p[1:]) != nil {
 		return
 	}
-	ls.forward(lb.SLS, p, false)
+	ls.forward(lb.SLS, p)
 }
 
-// forward sends p (which lives beyond this call when owned) on the link
+// forward sends p (SIO, label, SIF; copied when held) on the link
 // of sls, or holds it while that link changes over or back.
-func (ls *Linkset) forward(sls uint8, p []byte, inScratch bool) bool {
+func (ls *Linkset) forward(sls uint8, p []byte) bool {
 	s := int(sls) % ls.slsCount
 	i := ls.assign[s]
 	if i < 0 {
@@ -513,14 +513,23 @@ func (ls *Linkset) forward(sls uint8, p []byte, inScratch bool) bool {
 			return false
 		}
 		ls.assignFresh()
-		i = ls.assign[s]
+		if i = ls.assign[s]; i < 0 {
+			ls.stats.DroppedNoRoute++
+			ls.emit(Action{Kind: Dropped, Reason: "no signalling link available"})
+			return false
+		}
 	}
 	l := ls.links[i]
 	if l.co != coNone || len(l.cbPending) > 0 || l.state != Available {
 		if l.state != Available && l.co == coNone && len(l.cbPending) == 0 {
 			// Stale assignment: the link left without a changeover.
 			ls.assignFresh()
-			return ls.forward(sls, p, inScratch)
+			if ls.assign[s] < 0 || ls.links[ls.assign[s]] == l {
+				ls.stats.DroppedNoRoute++
+				ls.emit(Action{Kind: Dropped, Reason: "no signalling link available"})
+				return false
+			}
+			return ls.forward(sls, p)
 		}
 		if len(l.buf) >= ls.cfg.BufferLimit {
 			ls.stats.DroppedBufferFull++
@@ -570,7 +579,7 @@ func (ls *Linkset) Send(dpc mtp3.PointCode, si mtp3.ServiceIndicator, sls uint8,
 	}
 	n := ls.header(si, dpc, sls)
 	ls.scratch = append(ls.scratch, data...)
-	ok := ls.forward(sls, ls.scratch[n:len(ls.scratch):len(ls.scratch)], true)
+	ok := ls.forward(sls, ls.scratch[n:len(ls.scratch):len(ls.scratch)])
 	return ls.out, ok
 }
 
