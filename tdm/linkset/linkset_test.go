@@ -328,3 +328,57 @@ func TestLibss7SLTM(t *testing.T) {
 		t.Fatalf("SLTA %s", got)
 	}
 }
+
+// TestANSI: the ANSI forms (T1.111): SLT on SI 2 with the SLC beside the
+// pattern length, network management at priority 3, 24-bit point codes,
+// the SLC of changeover messages carried in the message.
+func TestANSI(t *testing.T) {
+	lp, ap := mtp3.ANSIPC(0x010203), mtp3.ANSIPC(0x040506)
+	ls, err := New(Config{Format: mtp3.ANSI, NI: mtp3.NINational, LocalPC: lp, AdjacentPC: ap, SLCs: []uint8{0, 1}, TestPattern: []byte{0xaa}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls.Start()
+	as := ls.LinkInService(1)
+	var sltm []byte
+	for _, a := range as {
+		if a.Kind == LinkSend {
+			sltm = a.Payload
+		}
+	}
+	// SIO: NI national, priority 3, SI 2; label DPC, OPC, SLS 1; SLTM,
+	// SLC 1 and length 1, pattern.
+	if got := hex.EncodeToString(sltm); got != "b2060504030201011111aa" {
+		t.Fatalf("SLTM %s", got)
+	}
+	from := func(si mtp3.ServiceIndicator, sls uint8, body []byte) []byte {
+		b := []byte{byte(mtp3.NewSIO(mtp3.NINational, 3, si))}
+		lb := mtp3.Label{Format: mtp3.ANSI, DPC: lp, OPC: ap, SLS: sls}
+		return append(lb.Append(b), body...)
+	}
+	ls.Received(1, from(mtp3.SISNTSpec, 1, AppendSLT(mtp3.ANSI, nil, Msg{Heading: SLTA, SLC: 1, Pattern: []byte{0xaa}})))
+	ls.Received(1, from(mtp3.SISNM, 1, AppendSNM(mtp3.ANSI, nil, Msg{Heading: TRA})))
+	if !ls.Up() || ls.LinkState(1) != Available {
+		t.Fatalf("up %v, link 1 %v", ls.Up(), ls.LinkState(1))
+	}
+	// A COO about link 1 arriving on link 1 with another SLS in the label:
+	// the SLC field decides.
+	ls.LinkInService(0)
+	ls.Received(0, from(mtp3.SISNTSpec, 0, AppendSLT(mtp3.ANSI, nil, Msg{Heading: SLTA, SLC: 0, Pattern: []byte{0xaa}})))
+	as = ls.Received(0, from(mtp3.SISNM, 7, AppendSNM(mtp3.ANSI, nil, Msg{Heading: COO, SLC: 1, FSN: 9})))
+	if got := strings.Join(describeKinds(as), " "); !strings.Contains(got, "link-stop 1") || !strings.Contains(got, "retrieve-BSNT 1") {
+		t.Fatalf("COO about link 1: %s", got)
+	}
+	// An 8-bit SLS reaches 256 values.
+	if s, ok := ls.LinkFor(200); !ok || s > 1 {
+		t.Fatalf("SLS 200 → %d %v", s, ok)
+	}
+}
+
+func describeKinds(as []Action) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.String())
+	}
+	return out
+}
