@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup bench-q764 bench-m3ua run deps clean
+.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup bench-q764 bench-m3ua bench-mtp run deps clean
 
 all: build
 
@@ -19,7 +19,8 @@ build:
 # it in the VM stage.
 RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ ./ui/ \
 	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
-	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/
+	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/ \
+	./tdm/channel/ ./tdm/mtp/
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (tshark, sipp), checks formatting and vet, runs every fuzz target briefly, then
@@ -51,7 +52,7 @@ vet:
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
-bench: bench-isup bench-q764 bench-m3ua
+bench: bench-isup bench-q764 bench-m3ua bench-mtp
 
 bench-isup:
 	$(GO) test -run='^$$' -bench=. -benchmem ./isup/
@@ -65,6 +66,14 @@ bench-q764:
 # codec alone, on one core (msg/s is the figure to read).
 bench-m3ua:
 	$(GO) test -run='^$$' -bench='DATAThrough|DATACodecOverMem|DecodeDATA$$|AppendDATA$$' -benchmem -benchtime=1s -cpu 1 ./sigtran/m3ua/
+
+# MTP2 MSUs per second over a seqpacket signalling channel: two of our
+# stacks on one link (msu/s), and UBL/UBA through the libss7 test peer
+# (needs gcc and libss7-dev, see scripts/deps.sh).
+.PHONY: bench-mtp
+bench-mtp:
+	$(GO) test -run='^$$' -bench='SeqPacketMSUs|Libss7UBLUBA' -benchmem -benchtime=1s ./tdm/mtp/
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s ./tdm/su/ ./tdm/mtp2/
 
 # sipsniff --stats against tshark and sngrep on generated 50k/250k-call SIP
 # and 50k-call SIP-I captures (kept in ${BENCH_DIR:-/tmp/sipsniff-bench});
