@@ -700,6 +700,14 @@ func (s *Sim) originate(now time.Time, i int) {
 	if s.origN[i] > 0 {
 		s.timers.Start(key{uint16(i), tOrig}, now.Add(max(o.Interval.D(), time.Millisecond)))
 	}
+	if _, err := s.setup(now, o); err != nil {
+		s.log.Warn("originate", "err", err)
+	}
+}
+
+// setup sends the IAM of call o (its first Overlap digits, the rest in
+// SAMs) on a circuit the Trunk selects, and returns the circuit.
+func (s *Sim) setup(now time.Time, o config.SimOriginate) (uint16, error) {
 	first, rest := o.Called, ""
 	if o.Overlap > 0 {
 		first, rest = o.Called[:o.Overlap], o.Called[o.Overlap:]
@@ -719,24 +727,37 @@ func (s *Sim) originate(now time.Time, i int) {
 	}
 	cdd, err := isup.ParseDigits(first)
 	if err != nil {
-		return
+		return 0, err
 	}
 	iam.Set(&isup.CalledPartyNumber{NAI: isup.NAINational, INN: true, NPI: isup.NPIE164, Digits: cdd})
 	if o.Calling != "" {
 		cgd, err := isup.ParseDigits(o.Calling)
-		if err == nil {
-			iam.Set(&isup.CallingPartyNumber{NAI: isup.NAINational, NPI: isup.NPIE164, Screening: isup.ScreeningNetworkProvided, Digits: cgd})
+		if err != nil {
+			return 0, err
 		}
+		iam.Set(&isup.CallingPartyNumber{NAI: isup.NAINational, NPI: isup.NPIE164, Screening: isup.ScreeningNetworkProvided, Digits: cgd})
 	}
 	c := &scall{pending: rest, hold: o.Hold.D(), digits: first}
 	s.seizing = c
 	s.request(now, q764.Request{Kind: q764.ReqSetup, Select: true, Msg: iam})
 	if s.seizing != nil {
 		s.seizing = nil
-		s.log.Warn("originate: no circuit")
-		return
+		return 0, errors.New("sim: no circuit for the call")
 	}
 	if rest != "" {
 		s.timers.Start(key{c.cic, tSAM}, now.Add(50*time.Millisecond))
 	}
+	return c.cic, nil
+}
+
+// Call sets up call o toward the gateway now (as an originate entry
+// would, once) and returns its circuit.
+func (s *Sim) Call(ctx context.Context, o config.SimOriginate) (uint16, error) {
+	var cic uint16
+	var cerr error
+	err := s.do(ctx, func() { cic, cerr = s.setup(time.Now(), o) })
+	if err == nil {
+		err = cerr
+	}
+	return cic, err
 }
