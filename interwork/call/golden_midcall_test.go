@@ -13,8 +13,8 @@ import (
 // Golden mid-call tests: the world's real q764 Trunks back to back, the
 // messages checked as they crossed the wire.
 
-// confirmedSIPI sets up an answered SIP → ISUP call on a SIP-I trunk (or
-// plain) and returns the world.
+// confirmedSIPToISUP sets up an answered, confirmed SIP → ISUP call on
+// trunk tr and returns the world.
 func confirmedSIPToISUP(t *testing.T, tr *Trunk) *world {
 	t.Helper()
 	w := newWorld(t, SIPToISUP, tr, nil)

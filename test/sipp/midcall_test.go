@@ -155,10 +155,15 @@ func TestTwoExchangesMidCall(t *testing.T) {
 	} {
 		who := map[*gw]string{a: "A", b: "B"}
 		mark := step.to.simMark()
+		sent := time.Now()
 		if err := step.from.sim.Send(ctx, ends[step.from], step.m); err != nil {
 			t.Fatalf("exchange %s: %v", who[step.from], err)
 		}
 		got := step.to.simWait(mark, sim.EvReceived, step.m.Type)
+		// Exchange to exchange (the receiving simulator's own time of
+		// arrival): ISUP, the first gateway's loop, an INFO over UDP, the
+		// second gateway's loop, ISUP.
+		t.Logf("%v exchange %s → exchange %s in %v", step.m.Type, who[step.from], who[step.to], got.Time.Sub(sent).Round(10*time.Microsecond))
 		want, _ := step.m.AppendBody(nil)
 		if !bytes.Equal(got.Data[2:], want) || got.CIC != ends[step.to] {
 			t.Errorf("%v from exchange %s: exchange %s got % x on CIC %d, want % x on CIC %d", step.m.Type, who[step.from], who[step.to], got.Data[2:], got.CIC, want, ends[step.to])
