@@ -113,7 +113,7 @@
 //   - A refused ACM or CON after the Trunk's own early ACM crossed it is
 //     sent again as CPG or ANM.
 //
-// # Mid-call ISUP (RFC 3372 §5, Q.1912.5 profile C; midcall.go)
+// # Mid-call ISUP (RFC 3372, Q.1912.5 profile C; midcall.go)
 //
 //   - The messages of end-to-end significance no SIP request or response
 //     carries (mapping.MidCall: SAM, FOT, SUS, RES, FAR, FAA, FRJ, CPG,
@@ -133,7 +133,7 @@
 //     once an 18x went; UAC: the first 18x's dialog) or the confirmed one
 //     (UAS: after the ACK of its 2xx); until then they wait, at most 16;
 //     a leg that ends drops them. A 481 to an INFO on a confirmed dialog
-//     ends the call (RFC 5057 §5.1: the usage is gone) with the profile's
+//     ends the call (RFC 5057: the usage is gone) with the profile's
 //     cause for 481; other failures (501, 408 …) leave it as it is.
 //   - An INFO from SIP (mapping.CheckInfo): no ISUP part (DTMF relay …) →
 //     200 as before; a malformed body or an ISUP message that does not

@@ -726,7 +726,7 @@ func (p *uacPeer) receive(w *world, m Msg) {
 			p.confirmed = false
 			p.ended = true
 		case INFO:
-			// RFC 6086 §4.2.2: an INFO outside a dialog, or after its BYE,
+			// RFC 3261 §12.2.2: an INFO outside a dialog, or after its BYE,
 			// would be answered 481.
 			if !p.dialog || p.ended {
 				w.fail("INFO without a dialog (dialog %v, ended %v)", p.dialog, p.ended)

@@ -8,7 +8,7 @@ import (
 
 // Mid-call ISUP (both directions): the messages of end-to-end significance
 // that no SIP request or response of the call carries ride in INFO on
-// SIP-I/SIP-T trunks (mapping.MidCall, RFC 3372 §5, Q.1912.5 profile C).
+// SIP-I/SIP-T trunks (mapping.MidCall, RFC 3372, Q.1912.5 profile C).
 // The q764 Trunk has already run their procedures on the gateway's own
 // circuit (SUS network started T6, RES stopped it, INR started T33 at the
 // exchange that sent it); the call only carries them across.
@@ -81,7 +81,7 @@ func (c *Call) flushInfo() {
 }
 
 // infoResponse takes the final response to the call's INFO: the next one
-// may go. A 481 says the peer has no such dialog any more (RFC 5057 §5.1:
+// may go. A 481 says the peer has no such dialog any more (RFC 5057:
 // the usage is terminated): the call ends with the cause the profile maps
 // 481 to. Other failures (a peer that does not take INFO, 408 …) leave
 // the call as it is: the message was optional.

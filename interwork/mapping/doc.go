@@ -136,7 +136,7 @@
 //
 //   - MidCall: the end-to-end messages no SIP request or response carries
 //     (SAM, FOT, SUS, RES, FAR, FAA, FRJ, CPG, USR, CFN, NRM, FAC, INR,
-//     INF, IDR, IRS, LPR, APM, PRI) ride in INFO (RFC 3372 §5; Q.1912.5
+//     INF, IDR, IRS, LPR, APM, PRI) ride in INFO (RFC 3372; Q.1912.5
 //     profile C encapsulates all but the §5.4.3 exclusions, as TS 29.235
 //     §4.3.1.1 restates) on SIP-I/SIP-T trunks with mid_call info
 //     (default); mid_call drop and plain SIP end them at the gateway.

@@ -8,10 +8,10 @@ import (
 
 // Mid-call ISUP: the messages of end-to-end significance (interworking
 // notes §1) that no SIP request or response of the call carries travel in
-// INFO requests on SIP-I and SIP-T trunks (RFC 3372 §5: SIP-T carries
-// mid-call ISUP in INFO, RFC 2976 / RFC 6086 §9 legacy INFO usage;
-// Q.1912.5 profile C encapsulates every ISUP message it receives except
-// those its §5.4.3 excludes, as 3GPP TS 29.235 §4.3.1.1 restates). A
+// INFO requests on SIP-I and SIP-T trunks (RFC 3372: SIP-T carries
+// mid-call ISUP in INFO, the legacy INFO usage of RFC 2976 that RFC 6086
+// keeps; Q.1912.5 profile C encapsulates every ISUP message it receives
+// except those its §5.4.3 excludes, as 3GPP TS 29.235 §4.3.1.1 restates). A
 // plain trunk has nowhere to put them: they end at the gateway, where
 // Q.764 still runs their procedures on the gateway's own circuit (SUS
 // network starts T6, RES stops it, INR starts T33 …).
