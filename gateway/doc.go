@@ -49,6 +49,12 @@
 // released at once (REL with the CANCEL cause), never an answered ISUP
 // leg waiting for an ACK.
 //
+// INFO requests of a call (mid-call ISUP on SIP-I/SIP-T trunks,
+// interwork/call's "Mid-call ISUP") are in-dialog requests of the leg as
+// BYE and PRACK are: the ones received go to the call and are answered
+// from its loop, the call's own go in client transactions whose
+// responses (or 408/503) come back to it.
+//
 // Dialogs (tags, route set, remote target, CSeq) are kept per leg: as UAS
 // from the INVITE (Record-Route in order, Contact), as UAC from the
 // response of each fork (Record-Route reversed, Contact; recomputed from

@@ -567,7 +567,7 @@ func (l *leg) headers(msg sip.Message, m *call.Msg) {
 		msg.AppendHeader(sip.NewHeader("Contact", "<"+m.Contact+">"))
 	}
 	if len(m.Body) > 0 && l.st.cfg.ISUPEncoding == "base64" {
-		m.Body = base64ISUP(m.ContentType, m.Body)
+		m.ContentType, m.Disposition, m.Body = base64ISUP(m.ContentType, m.Disposition, m.Body)
 	}
 	if len(m.Body) > 0 {
 		ct := sip.ContentTypeHeader(m.ContentType)

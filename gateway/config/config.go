@@ -276,6 +276,22 @@ type SimRule struct {
 	InBand bool `yaml:"inband,omitempty"`
 	// Connect answers with CON (no ACM).
 	Connect bool `yaml:"connect,omitempty"`
+	// Params are parameters the simulator puts in the backward messages
+	// of the call, as a far exchange sends them (generic notification,
+	// optional backward call indicators, user-to-user information …): a
+	// parameter the message carries already is replaced.
+	Params []SimParam `yaml:"params,omitempty"`
+}
+
+// SimParam is one parameter of a simulated backward message.
+type SimParam struct {
+	// Message is ACM, CPG, ANM or CON.
+	Message string `yaml:"message"`
+	// Code is the parameter code (Q.763 Table 5), 1–255.
+	Code int `yaml:"code"`
+	// Data is the parameter's octets in hexadecimal (without name and
+	// length), at most 255 octets.
+	Data string `yaml:"data"`
 }
 
 // SimOriginate is a call (or a series) the simulator sends to the gateway.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -746,6 +747,21 @@ func (v *validator) simulator(isupNames map[string]int) {
 		}{{"ring", r.Ring}, {"answer", r.Answer}, {"hold", r.Hold}} {
 			if d.d < 0 {
 				v.bad(p+"."+d.k, "negative duration")
+			}
+		}
+		for j := range r.Params {
+			pp := p + ".params[" + strconv.Itoa(j) + "]"
+			sp := &r.Params[j]
+			if _, ok := enum(sp.Message, "ACM", "CPG", "ANM", "CON"); !ok || sp.Message == "" {
+				v.bad(pp+".message", "unknown message %q (ACM, CPG, ANM, CON)", sp.Message)
+			}
+			if sp.Code < 1 || sp.Code > 255 {
+				v.bad(pp+".code", "%d is outside 1–255", sp.Code)
+			}
+			if b, err := hex.DecodeString(sp.Data); err != nil {
+				v.bad(pp+".data", "not hexadecimal: %v", err)
+			} else if len(b) > 255 {
+				v.bad(pp+".data", "%d octets: a parameter holds at most 255", len(b))
 			}
 		}
 	}

@@ -74,7 +74,13 @@ type Call struct {
 	rel        q764.Request  // … this release
 	acmSent    bool          // ISUP → SIP: ACM sent (by the call or the Trunk's T11/T10)
 	retry      q764.RequestKind
-	retryResp  Msg // the response whose ACM/CON the Trunk may refuse (raced by T11)
+	retryResp  Msg           // the response whose ACM/CON the Trunk may refuse (raced by T11)
+	retryEnc   *isup.Message // … and the backward message it encapsulated
+
+	// Mid-call INFOs (midcall.go): waiting for a dialog or for the final
+	// response of the one outstanding.
+	infoQ    []Msg
+	infoBusy bool
 
 	// SIP leg, UAS (SIP → ISUP).
 	invCSeq     uint32
@@ -351,6 +357,7 @@ func (c *Call) settle() {
 		c.finished = true
 		return
 	}
+	c.flushInfo()
 	ending := c.st.SIP == SIPDone || c.st.SIP == SIPCancelling || c.st.SIP == SIPTerminating ||
 		c.st.ISUP == ISUPDone || c.st.ISUP == ISUPReleasing || c.relPending || c.byeAfterAck
 	if ending && !c.Running(TimerGuard) {

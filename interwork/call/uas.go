@@ -41,6 +41,10 @@ func (c *Call) uasRequest(m *Msg) {
 
 // uasResponse handles responses to the requests the UAS side sends (BYE).
 func (c *Call) uasResponse(m *Msg) {
+	if m.Method == INFO {
+		c.infoResponse(m)
+		return
+	}
 	if m.Method == BYE && m.Status >= 200 && c.st.SIP == SIPTerminating {
 		c.st.SIP = SIPDone
 	}
@@ -201,9 +205,13 @@ func (c *Call) uasISUP(a *q764.Action) {
 		c.st.ISUP = ISUPProceeding
 		c.uasProgress(a.Msg)
 	case q764.IndProgress:
-		if c.st.ISUP == ISUPProceeding {
-			c.uasProgress(a.Msg)
+		// A CPG maps to an 18x while the INVITE is pending; after the
+		// answer, or with an event no 18x carries, it rides in INFO.
+		if c.st.ISUP != ISUPProceeding || !c.uasProgress(a.Msg) {
+			c.isupMidCall(a)
 		}
+	case q764.IndSuspend, q764.IndResume, q764.IndInfoReq, q764.IndInfo, q764.IndMessage, q764.IndConfusion:
+		c.isupMidCall(a)
 	case q764.IndAnswer:
 		if c.st.ISUP != ISUPSetup && c.st.ISUP != ISUPProceeding {
 			return
@@ -237,14 +245,15 @@ func (c *Call) pendingDigitsAfterIAM() string {
 }
 
 // uasProgress sends the provisional response for ACM or CPG m
-// (mapping.ResponseFor: 180, 183 with early media, 181).
-func (c *Call) uasProgress(m *isup.Message) {
+// (mapping.ResponseFor: 180, 183 with early media, 181); it reports
+// whether one went.
+func (c *Call) uasProgress(m *isup.Message) bool {
 	if !c.invPending || m == nil {
-		return
+		return false
 	}
 	r, err := c.cfg.Map.ResponseFor(m)
 	if err != nil || r.Status < 101 || r.Status > 199 {
-		return
+		return false
 	}
 	p := Msg{Method: INVITE, CSeq: c.invCSeq, Status: r.Status}
 	c.body(&p, r.EarlyMedia, m)
@@ -254,6 +263,7 @@ func (c *Call) uasProgress(m *isup.Message) {
 	c.st.SIP = SIPEarly
 	c.last18x, c.has18x = p, true
 	c.sendProvisional(p)
+	return true
 }
 
 // sendProvisional sends a 1xx, reliably when 100rel is in use: one at a
@@ -602,7 +612,9 @@ func (c *Call) otherRequest(m *Msg) {
 		r := Msg{}
 		c.body(&r, m.SDP, nil)
 		c.respond(m, 200, r)
-	case INFO, OPTIONS:
+	case INFO:
+		c.info(m)
+	case OPTIONS:
 		c.respond(m, 200, Msg{})
 	case ACK:
 	default:
