@@ -9,7 +9,11 @@
 // scales them. Every conversion is a table look-up built once at start-up.
 package g711
 
-import "strconv"
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
 
 // Law is a G.711 companding law.
 type Law uint8
@@ -196,3 +200,20 @@ func init() {
 // the digital milliwatt of G.711 Tables 5 and 6 (defined to be 0 dBm0)
 // decodes under both laws (A-law 22722, µ-law 22578; the test checks it).
 const DBm0Peak = 22650.0
+
+// MarshalText writes "alaw" or "ulaw".
+func (l Law) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads "alaw" (also "a-law", "pcma") or "ulaw" (also
+// "mulaw", "µ-law", "pcmu"), in any case.
+func (l *Law) UnmarshalText(b []byte) error {
+	switch strings.ToLower(string(b)) {
+	case "alaw", "a-law", "pcma":
+		*l = ALaw
+	case "ulaw", "mulaw", "u-law", "µ-law", "µlaw", "pcmu":
+		*l = MuLaw
+	default:
+		return errors.New("g711: law " + strconv.Quote(string(b)) + ": want alaw or ulaw")
+	}
+	return nil
+}
