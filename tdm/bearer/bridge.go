@@ -67,18 +67,18 @@ type Config struct {
 
 // Stats counts a bridge's traffic.
 type Stats struct {
-	SentAudio, SentEvents     int
-	Received, BadPackets      int
-	ForeignPT, SSRCChanges    int
-	DigitsSent, DigitsPlayed  int
-	Jitter                    jitter.Stats
+	SentAudio, SentEvents    int
+	Received, BadPackets     int
+	ForeignPT, SSRCChanges   int
+	DigitsSent, DigitsPlayed int
+	Jitter                   jitter.Stats
 }
 
 // Bridge is one call's media between a timeslot and RTP.
 type Bridge struct {
 	cfg    Config
-	enc    *[65536]byte  // timeslot law encoder (tones)
-	dec    *[256]int16   // timeslot law decoder (detector)
+	enc    *[65536]byte // timeslot law encoder (tones)
+	dec    *[256]int16  // timeslot law decoder (detector)
 	det    *dtmf.Detector
 	digits []dtmf.DigitEvent
 	send   rfc4733.Sender
@@ -97,20 +97,20 @@ type Bridge struct {
 	recv   rfc4733.Receiver
 	blocks []rfc4733.Block
 
-	gen      *dtmf.Generator
-	tone     []int16
-	toneOn   bool
-	toneTS   uint32
-	played   int
-	target   int
-	ended    bool
-	quiet    int // ticks since the last event packet
-	gap      int // samples of silence still owed before the next tone
-	pending  byte
-	pendDur  int
-	pendEnd  bool
-	scratch  []byte
-	stats    Stats
+	gen     *dtmf.Generator
+	tone    []int16
+	toneOn  bool
+	toneTS  uint32
+	played  int
+	target  int
+	ended   bool
+	quiet   int // ticks since the last event packet
+	gap     int // samples of silence still owed before the next tone
+	pending byte
+	pendDur int
+	pendEnd bool
+	scratch []byte
+	stats   Stats
 }
 
 // ErrConfig: a Config that cannot work.

@@ -241,8 +241,8 @@ func TestEventsToTones(t *testing.T) {
 	}
 	send('1', 100, false)
 	send('#', 200, false)
-	send('9', 20, false)   // too short for a receiver: played for 40 ms
-	send('4', 100, true)   // all three end packets lost
+	send('9', 20, false) // too short for a receiver: played for 40 ms
+	send('4', 100, true) // all three end packets lost
 	send('A', 60, false)
 	det := dtmf.NewDetector(dtmf.DetectorConfig{})
 	evs := det.ProcessCodes(r.rxB, g711.ALaw.DecodeTable(), nil)
@@ -354,8 +354,8 @@ func TestTonesToEvents(t *testing.T) {
 func TestBadPacketsAndStop(t *testing.T) {
 	r := newRig(t, Config{Law: g711.ALaw, EventPT: 101})
 	for _, p := range [][]byte{
-		{0x80},                          // short
-		pkt(0, 1, 1, false, []byte{1}),  // PCMU not negotiated
+		{0x80},                         // short
+		pkt(0, 1, 1, false, []byte{1}), // PCMU not negotiated
 		pkt(101, 1, 1, false, []byte{1, 2, 3}),
 		append([]byte{0x40}, pkt(8, 1, 1, false, []byte{1})[1:]...), // version 1
 	} {
