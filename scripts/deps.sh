@@ -10,6 +10,27 @@ command -v text2pcap >/dev/null 2>&1 || need+=(wireshark-common)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 # tmux: sipsniff's terminal UI is driven on a real terminal (cmd/sipsniff TestTUIInTmux).
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# gcc: tdm/dahdi checks its ioctl numbers and struct layouts against DAHDI's
+# own header (TestABIAgainstHeader).
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+
+# DAHDI's user.h comes from Debian's dahdi-source, whose dependencies
+# (debhelper, module-assistant, …) the tests do not need: download the
+# package and extract only its headers into the cache the test looks in.
+dahdi_cache="${XDG_CACHE_HOME:-$HOME/.cache}/sipgw-dahdi"
+if [ ! -f /usr/include/dahdi/user.h ] && [ ! -f "$dahdi_cache/usr/include/dahdi/user.h" ]; then
+	tmp="$(mktemp -d)"
+	if ! (cd "$tmp" && apt-get download dahdi-source >/dev/null 2>&1); then
+		apt-get update -qq >/dev/null 2>&1 || true
+		(cd "$tmp" && apt-get download dahdi-source >/dev/null 2>&1) || echo "deps: could not download dahdi-source" >&2
+	fi
+	if ls "$tmp"/dahdi-source_*.deb >/dev/null 2>&1; then
+		mkdir -p "$dahdi_cache"
+		dpkg-deb --fsys-tarfile "$tmp"/dahdi-source_*.deb | tar -x -C "$dahdi_cache" ./usr/include/dahdi
+		echo "deps: DAHDI headers in $dahdi_cache/usr/include" >&2
+	fi
+	rm -rf "$tmp"
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0
