@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/rtp"
 	"github.com/sipgw/sipgw/isup/circuit"
+	"github.com/sipgw/sipgw/tdm/bearer"
 	"github.com/sipgw/sipgw/tdm/dahdi"
 	"github.com/sipgw/sipgw/tdm/dahdi/dahditest"
 	"github.com/sipgw/sipgw/tdm/g711"
@@ -407,4 +409,49 @@ func TestSysWithoutDAHDI(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Path != dahdi.ChannelDevice || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%v", err)
 	}
+}
+
+type sink struct{ pkts [][]byte }
+
+func (s *sink) Send(p []byte) error { s.pkts = append(s.pkts, append([]byte(nil), p...)); return nil }
+
+// The bearer engine on DAHDI bearers: what the card delivers leaves as
+// RTP, what RTP brings reaches the card, in 160-sample blocks.
+func TestEngineOnDAHDI(t *testing.T) {
+	k := kernel()
+	b, err := dahdi.OpenBearer(k, 3, g711.ALaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	eng := bearer.NewEngine()
+	net := &sink{}
+	call, err := eng.Start(b, net, bearer.Config{Law: g711.ALaw, SSRC: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, 160)
+	for i := range line {
+		line[i] = byte(0x80 + i%64)
+	}
+	payload := bytes.Repeat([]byte{0x2A}, 160)
+	for i := 0; i < 5; i++ {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 8, SequenceNumber: uint16(i), Timestamp: uint32(i * 160), SSRC: 5}, Payload: payload}
+		raw, _ := p.Marshal()
+		call.Deliver(raw)
+		k.LineSamples(3, line)
+		eng.Step()
+	}
+	if len(net.pkts) != 5 {
+		t.Fatalf("%d packets", len(net.pkts))
+	}
+	var p rtp.Packet
+	if err := p.Unmarshal(net.pkts[4]); err != nil || !bytes.Equal(p.Payload, line) || p.SSRC != 9 || p.Timestamp != 4*160 {
+		t.Fatalf("%v %+v", err, p.Header)
+	}
+	sent := k.Sent(3)
+	if len(sent) != 5 || !bytes.Equal(sent[4], payload) || !bytes.Equal(sent[0], bytes.Repeat([]byte{0xD5}, 160)) {
+		t.Fatalf("the card got %d blocks", len(sent))
+	}
+	call.Stop()
 }
