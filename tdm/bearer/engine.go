@@ -37,7 +37,7 @@ func NewEngine() *Engine { return &Engine{tx: make([]byte, Frame)} }
 // Call is one bridged call in an engine.
 type Call struct {
 	e      *Engine
-	b      *Bridge
+	b      frames
 	bearer span.Bearer
 	media  Media
 
@@ -57,12 +57,16 @@ var ErrStopped = errors.New("bearer: call stopped")
 
 // Start bridges bearer and media with cfg from the next step on.
 func (e *Engine) Start(bearer span.Bearer, media Media, cfg Config) (*Call, error) {
-	if bearer == nil || media == nil {
-		return nil, errors.Join(ErrConfig, errors.New("a call needs a bearer and a media"))
-	}
 	b, err := NewBridge(cfg)
 	if err != nil {
 		return nil, err
+	}
+	return e.start(bearer, media, b)
+}
+
+func (e *Engine) start(bearer span.Bearer, media Media, b frames) (*Call, error) {
+	if bearer == nil || media == nil {
+		return nil, errors.Join(ErrConfig, errors.New("a call needs a bearer and a media"))
 	}
 	// Samples received before the call are not its audio.
 	for {
@@ -121,8 +125,13 @@ func (c *Call) Stats() Stats {
 	return c.b.Stats()
 }
 
-// SSRC returns the call's outgoing SSRC.
-func (c *Call) SSRC() uint32 { return c.b.SSRC() }
+// SSRC returns the call's outgoing SSRC (0 for a loop or a transceiver).
+func (c *Call) SSRC() uint32 {
+	if b, ok := c.b.(*Bridge); ok {
+		return b.SSRC()
+	}
+	return 0
+}
 
 // Calls returns the number of calls running.
 func (e *Engine) Calls() int {
