@@ -7,7 +7,7 @@
 // small interfaces every backend offers:
 //
 //   - Channel: a signalling timeslot in HDLC mode, one MTP2 signal unit per
-//     Read or Write (what an MTP2 driver needs, Q.703 §2);
+//     ReadSU or WriteSU (what an MTP2 driver needs, Q.703 §2);
 //   - Bearer: a voice timeslot, raw PCM bytes in the span's law, 8000 per
 //     second, read and written without blocking by a driver that the span's
 //     clock paces.
