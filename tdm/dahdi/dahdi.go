@@ -296,6 +296,9 @@ func (h *HDLC) ReadSU(p []byte) (int, error) {
 		if n < 3+2 {
 			return 0, &span.ReadError{Reason: "short frame"}
 		}
+		if n-2 > len(p) {
+			return 0, &span.ReadError{Reason: "longer than the reader's buffer"}
+		}
 		return copy(p, h.rbuf[:n-2]), nil
 	}
 }

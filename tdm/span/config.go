@@ -151,6 +151,7 @@ func Build(spans []Config) (*Map, error) {
 		errs = append(errs, &Error{Field: field, Err: err, Detail: detail})
 	}
 	dahdiChans := map[int]string{}
+	dahdiSpans := map[int]string{}
 	for i, c := range spans {
 		f := "spans[" + strconv.Itoa(i) + "]"
 		if c.Name == "" {
@@ -176,9 +177,12 @@ func Build(spans []Config) (*Map, error) {
 			switch {
 			case c.DAHDI.Span < 1:
 				bad(f+".dahdi.span", ErrMissing, "the DAHDI span number (1…)")
+			case dahdiSpans[c.DAHDI.Span] != "":
+				bad(f+".dahdi.span", ErrDuplicate, "DAHDI span "+strconv.Itoa(c.DAHDI.Span)+" is also "+dahdiSpans[c.DAHDI.Span])
 			case c.DAHDI.FirstChannel < 1:
 				bad(f+".dahdi.first_channel", ErrMissing, "the DAHDI channel number of timeslot 1 (required beyond span 1)")
 			default:
+				dahdiSpans[c.DAHDI.Span] = f
 				for ts := 1; ts <= top; ts++ {
 					ch := c.DAHDI.FirstChannel + ts - 1
 					if other, dup := dahdiChans[ch]; dup {

@@ -120,7 +120,9 @@ func (a Alarms) String() string {
 // Write sends exactly one, from its first octet (BSN/BIB) to its last
 // (the SIF's or the LI's), without FCS and without flags.
 //
-// Read blocks until a signal unit arrives; frames received with a bad FCS,
+// Read blocks until a signal unit arrives (p must hold the longest one the
+// link carries: 3 + 1 + 272 octets, Q.703 §2.3.3; a longer frame is a
+// ReadError, not a truncated SU); frames received with a bad FCS,
 // aborted or overrun are not returned (MTP2 counts them through the errors
 // of ReadError when the backend reports them, Q.703 §10 SUERM/AERM). Write
 // may block while the transmit queue is full. Close unblocks both and

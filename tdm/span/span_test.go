@@ -112,6 +112,7 @@ func TestBuildErrors(t *testing.T) {
 		{"dup name", []Config{e1("a", 1, 1), e1("a", 2, 32)}, "spans[1].name", ErrDuplicate},
 		{"no dahdi span", []Config{{Name: "a", Type: E1}}, "spans[0].dahdi.span", ErrMissing},
 		{"no first channel", []Config{{Name: "a", Type: E1, DAHDI: DAHDI{Span: 2}}}, "spans[0].dahdi.first_channel", ErrMissing},
+		{"DAHDI span twice", []Config{e1("a", 1, 1), e1("b", 1, 32)}, "spans[1].dahdi.span", ErrDuplicate},
 		{"channels overlap", []Config{e1("a", 1, 1), e1("b", 2, 31)}, "spans[1].dahdi.first_channel", ErrDuplicate},
 		{"TS0", []Config{e1("a", 1, 1, Circuits{"p", rs("0-1"), rs("1-2")})}, "spans[0].circuits[0].timeslots", ErrRange},
 		{"TS25 of T1", []Config{{Name: "a", Type: T1, Backend: BackendSoft, Circuits: []Circuits{{"p", rs("20-25"), rs("1-6")}}}}, "spans[0].circuits[0].timeslots", ErrRange},
