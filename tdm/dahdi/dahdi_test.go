@@ -242,6 +242,10 @@ func TestHDLCReadWrite(t *testing.T) {
 	if _, err = ch.ReadSU(buf); !errors.As(err, &re) || re.Reason != "short frame" {
 		t.Fatalf("short: %v", err)
 	}
+	k.LineFrame(16, msu, true)
+	if _, err = ch.ReadSU(buf[:4]); !errors.As(err, &re) || re.Reason != "longer than the reader's buffer" {
+		t.Fatalf("small buffer: %v", err)
+	}
 	if err := ch.WriteSU(make([]byte, dahdi.HDLCBufSize)); !errors.Is(err, dahdi.ErrTooLong) {
 		t.Error("too long:", err)
 	}
