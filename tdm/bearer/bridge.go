@@ -193,9 +193,16 @@ func (b *Bridge) toNetwork(rx []byte) {
 	b.pos += uint32(len(rx))
 	if b.det != nil {
 		b.digits = b.det.ProcessCodes(rx, b.dec, b.digits[:0])
+		sent := false
 		for _, d := range b.digits {
 			ev := uint8(dtmf.Event(d.Digit))
 			if !d.End {
+				if b.send.Active() {
+					// the previous digit's end packets go out before the
+					// next digit starts (both in one frame)
+					b.sendEvents()
+					sent = true
+				}
 				b.send.Start(ev, b.cfg.Timestamp+uint32(d.Start))
 				b.stats.DigitsSent++
 				continue
@@ -203,11 +210,10 @@ func (b *Bridge) toNetwork(rx []byte) {
 			b.send.End(uint32(d.Duration))
 		}
 		if b.send.Active() {
-			b.evts = b.send.Tick(b.cfg.Timestamp+b.pos, b.evts[:0])
-			for _, p := range b.evts {
-				b.emit(b.cfg.EventPT, p.Timestamp, p.Marker, p.Block.Append(b.scratch[:0]))
-				b.stats.SentEvents++
-			}
+			b.sendEvents()
+			sent = true
+		}
+		if sent {
 			return // the digit goes as events, not as audio (RFC 4733 §2.5.1.1)
 		}
 	}
@@ -219,6 +225,16 @@ func (b *Bridge) toNetwork(rx []byte) {
 	b.emit(b.cfg.PayloadType, b.cfg.Timestamp+start, b.first, payload)
 	b.first = false
 	b.stats.SentAudio++
+}
+
+// sendEvents emits what the RFC 4733 sender has due at the end of the
+// frame just received.
+func (b *Bridge) sendEvents() {
+	b.evts = b.send.Tick(b.cfg.Timestamp+b.pos, b.evts[:0])
+	for _, p := range b.evts {
+		b.emit(b.cfg.EventPT, p.Timestamp, p.Marker, p.Block.Append(b.scratch[:0]))
+		b.stats.SentEvents++
+	}
 }
 
 func (b *Bridge) emit(pt uint8, ts uint32, marker bool, payload []byte) {

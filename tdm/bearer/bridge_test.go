@@ -430,3 +430,51 @@ func FuzzReceive(f *testing.F) {
 		}
 	})
 }
+
+// Two digits back to back without a pause: the first one's three end
+// packets all go out before the second one's first packet.
+func TestBackToBackDigits(t *testing.T) {
+	r := newRig(t, Config{Law: g711.ALaw, EventPT: 101})
+	gen := dtmf.NewGenerator(0, 0)
+	sample := 0
+	buf := make([]int16, 1)
+	r.txB = func(n int) []byte {
+		out := make([]byte, n)
+		for i := range out {
+			switch sample {
+			case 3200:
+				gen.Start('1')
+			case 3200 + 800:
+				gen.Start('2')
+			case 3200 + 1600:
+				gen.Stop()
+			}
+			gen.Fill(buf)
+			out[i] = g711.ALaw.Encode(buf[0])
+			sample++
+		}
+		return out
+	}
+	for range 60 {
+		r.tick()
+	}
+	var got []string
+	for _, s := range r.net.pkts {
+		if s.p.PayloadType != 101 {
+			continue
+		}
+		b, _ := rfc4733.Parse(s.p.Payload, nil)
+		e := ""
+		if b[0].End {
+			e = "E"
+		}
+		if s.p.Marker {
+			e += "M"
+		}
+		got = append(got, string(dtmf.Digit(int(b[0].Event)))+e)
+	}
+	j := strings.Join(got, " ")
+	if !strings.Contains(j, "1E 1E 1E 2M") || !strings.HasPrefix(j, "1M") || !strings.HasSuffix(j, "2E 2E 2E") {
+		t.Fatalf("events: %s", j)
+	}
+}
