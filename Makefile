@@ -18,6 +18,7 @@ build:
 # drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
 # it in the VM stage.
 RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ ./ui/ \
+	./tdm/bearer/ ./tdm/softspan/ ./tdm/dahdi/ \
 	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
 	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/ \
 	./tdm/channel/ ./tdm/mtp/
@@ -48,6 +49,7 @@ vet:
 	$(GO) vet ./...
 	$(GO) vet -tags sctpkernel ./sigtran/transport/sctp/ ./test/vm/
 	$(GO) vet -tags vmresults ./test/vm/
+	$(GO) vet -tags bearerload ./tdm/bearer/
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
@@ -99,6 +101,18 @@ run: build
 # SIPp at stepped rates against sipgw with the simulator, and SIPp UAC →
 # SIPp UAS directly; prints the figures and PASS/FAIL per target (a script,
 # not a test: several minutes).
+# 1,000 bridged G.711 calls both ways (RTP in and out, jitter buffer,
+# DTMF detection, 160 samples each way on software E1 timeslots) per 20 ms
+# of media on one core: core% is the share of a core they take (target
+# ≤ 25 %); one call's Receive+Tick alone beside it; then the same 1,000
+# calls in real time over UDP sockets on the loopback (12 s, the far end
+# in its own process), CPU from getrusage.
+.PHONY: bench-bearer
+bench-bearer:
+	$(GO) test -run='^$$' -bench='Bridge1000|BridgeTick' -benchmem -benchtime=1s -cpu 1 ./tdm/bearer/
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s -cpu 1 ./tdm/dtmf/ ./tdm/jitter/ ./tdm/g711/
+	$(GO) test -tags bearerload -run='^TestUDPLoad1000$$' -v -count=1 ./tdm/bearer/ | grep -E 'calls over UDP|ok|FAIL'
+
 .PHONY: bench-gw
 bench-gw: build
 	GO=$(GO) ./scripts/bench-gw.sh

@@ -18,6 +18,25 @@ if [ ! -f /usr/include/libss7.h ] || ! command -v gcc >/dev/null 2>&1 ||
 	need+=(libss7-dev)
 fi
 
+# gcc also checks tdm/dahdi's ioctl numbers and struct layouts against
+# DAHDI's own header (TestABIAgainstHeader). DAHDI's user.h comes from Debian's dahdi-source, whose dependencies
+# (debhelper, module-assistant, …) the tests do not need: download the
+# package and extract only its headers into the cache the test looks in.
+dahdi_cache="${XDG_CACHE_HOME:-$HOME/.cache}/sipgw-dahdi"
+if [ ! -f /usr/include/dahdi/user.h ] && [ ! -f "$dahdi_cache/usr/include/dahdi/user.h" ]; then
+	tmp="$(mktemp -d)"
+	if ! (cd "$tmp" && apt-get download dahdi-source >/dev/null 2>&1); then
+		apt-get update -qq >/dev/null 2>&1 || true
+		(cd "$tmp" && apt-get download dahdi-source >/dev/null 2>&1) || echo "deps: could not download dahdi-source" >&2
+	fi
+	if ls "$tmp"/dahdi-source_*.deb >/dev/null 2>&1; then
+		mkdir -p "$dahdi_cache"
+		dpkg-deb --fsys-tarfile "$tmp"/dahdi-source_*.deb | tar -x -C "$dahdi_cache" ./usr/include/dahdi
+		echo "deps: DAHDI headers in $dahdi_cache/usr/include" >&2
+	fi
+	rm -rf "$tmp"
+fi
+
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0
 fi
