@@ -112,11 +112,15 @@ func getsockopt(fd uintptr, opt int, b []byte) (int, error) {
 func getAddrs(fd uintptr, opt int) ([]net.Addr, error) {
 	// assoc_id 0: the one association of a one-to-one socket.
 	b := make([]byte, getAddrsLen)
-	n, err := getsockopt(fd, opt, b)
-	if err != nil {
+	if _, err := getsockopt(fd, opt, b); err != nil {
 		return nil, err
 	}
-	return parseAddrs(b[:n])
+	// The whole buffer, not the length the kernel gives back: for
+	// SCTP_GET_LOCAL_ADDRS Linux counts the addresses without the header
+	// (a mistake its source says it cannot change any more), for
+	// SCTP_GET_PEER_ADDRS with it. addr_num bounds the reading; what the
+	// kernel did not write is zero.
+	return parseAddrs(b)
 }
 
 var errEmpty = errors.New("sctp: empty message (SCTP carries no empty user message)")

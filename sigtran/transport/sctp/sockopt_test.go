@@ -331,6 +331,8 @@ func TestParseAddrs(t *testing.T) {
 		{"mixed, v4-mapped", getaddrs(3, append(append([]byte(nil), v4...), mapped...)), "[127.0.0.1:2905 127.0.0.2:2905 10.0.0.3:39999]", true},
 		{"none", getaddrs(0, nil), "[]", true},
 		{"fewer than there is room for", getaddrs(1, v4), "[127.0.0.1:2905]", true},
+		// What getAddrs parses: the whole buffer, zero after the answer.
+		{"in a zeroed buffer", append(getaddrs(1, v4[:16]), make([]byte, 4096)...), "[127.0.0.1:2905]", true},
 		{"header cut", getaddrs(1, v4)[:7], "", false},
 		{"count beyond the octets", getaddrs(3, v4), "", false},
 		{"huge count", getaddrs(0xffffffff, v4), "", false},
