@@ -17,7 +17,7 @@ build:
 # allocation tests hold what they measure (the race runtime makes sync.Pool
 # drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
 # it in the VM stage.
-RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ ./ui/ \
+RACE_PKGS := ./sigtran/transport/transporttest/ ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ ./ui/ \
 	./tdm/bearer/ ./tdm/softspan/ ./tdm/dahdi/ \
 	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
 	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/ \
