@@ -15,7 +15,6 @@ import (
 	"github.com/sipgw/sipgw/isup/q764"
 	"github.com/sipgw/sipgw/isup/q764/driver"
 	"github.com/sipgw/sipgw/ops"
-	"github.com/sipgw/sipgw/sigtran/m3ua"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
@@ -31,7 +30,7 @@ type trunk struct {
 	name  string
 	v     isup.Variant
 	peer  mtp3.PointCode
-	stack *m3ua.Stack
+	stack isupTransport
 	log   *slog.Logger
 
 	in   chan event
@@ -94,7 +93,7 @@ type event struct {
 	fn   func()
 }
 
-func newTrunk(gw *Gateway, c *config.ISUPTrunk, st *m3ua.Stack) (*trunk, error) {
+func newTrunk(gw *Gateway, c *config.ISUPTrunk, st isupTransport) (*trunk, error) {
 	qc := c.R.Q764
 	t := &trunk{gw: gw, cfg: c, name: c.Name, v: c.R.Variant, peer: c.R.Group.PeerPC(), stack: st,
 		log: gw.log.With("isup_trunk", c.Name), in: make(chan event, 8192), tq: tq.New[tkey](),
@@ -332,7 +331,7 @@ func (t *trunk) sink(now time.Time, acts []q764.Action) {
 			}
 			t.sendBuf = b[:0]
 			if err := t.stack.SendISUP(t.peer, a.CIC, b); err != nil {
-				t.log.Warn("M3UA send failed", "type", a.Type, "cic", a.CIC, "err", err)
+				t.log.Warn("ISUP send failed", "type", a.Type, "cic", a.CIC, "err", err)
 			}
 			if a.Type == isup.IAM && t.seizing != nil {
 				e := t.seizing
