@@ -127,7 +127,7 @@ func TestMediaSIPToISUP(t *testing.T) {
 			}},
 		{name: "re-INVITE offering no G.711: 488, the session stays", params: a,
 			setup: confirmed, ev: sipEv(inviteMsg(t, 2, ruri, inDialog, sdpBody(sdpG729))),
-			want:  []string{"sip 488 INVITE/2"}, state: State{SIPConfirmed, ISUPAnswered}},
+			want: []string{"sip 488 INVITE/2"}, state: State{SIPConfirmed, ISUPAnswered}},
 		{name: "late offer: the 200 offers, no bridge before the answer", params: a,
 			setup: evs(late, seizedLaw(7, g711.ALaw), acmFree), ev: anm,
 			want: []string{"sip 200 INVITE/1 sdp", "start ack 32s"}, state: State{SIPAnswered, ISUPAnswered},
