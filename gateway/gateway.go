@@ -64,6 +64,7 @@ type Gateway struct {
 	sipIdx    map[string]int
 	stacks    []*m3ua.Stack
 	mtps      []*mtpPoint
+	media     *mediaRuntime // spans, bearers, RTP (nil without spans)
 	memNet    *mem.Network
 	listeners []transport.Listener // of the stacks, closed by their Run
 	sim       *sim.Sim
@@ -195,6 +196,7 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 		}
 		g.stacks = append(g.stacks, st)
 	}
+	g.media = newMedia(g, cfg)
 	for mi := range cfg.MTP {
 		pt, err := g.newMTP(&cfg.MTP[mi], cfg.ISUPTrunks, mi, byMTP[mi])
 		if err != nil {
@@ -424,6 +426,10 @@ func (g *Gateway) run(ctx context.Context) error {
 		stackWG.Add(1)
 		go func() { defer stackWG.Done(); pt.st.Run(stackCtx) }()
 	}
+	waitMedia := func() {}
+	if g.media != nil {
+		waitMedia = g.media.run(bg)
+	}
 	loopCtx, stopLoops := context.WithCancel(context.Background())
 	for _, t := range g.trunks {
 		loopWG.Add(1)
@@ -460,6 +466,7 @@ func (g *Gateway) run(ctx context.Context) error {
 	stopBG()
 	stopLoops()
 	loopWG.Wait()
+	waitMedia()
 	stopStacks()
 	stackWG.Wait()
 	g.closeStacks() // the MTP links' descriptors and listeners
