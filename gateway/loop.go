@@ -38,8 +38,8 @@ type trunk struct {
 	tq   *tq.Queue[tkey]
 	acts []call.Action
 
-	calls   map[uint64]*entry
-	byCIC   map[uint16]*entry
+	calls map[uint64]*entry
+	byCIC map[uint16]*entry
 	// media is the gateway's spans and bearer engine when the trunk's
 	// circuits have bearers (nil: calls carry the fixed SDP); cot the
 	// continuity checks running on its circuits.

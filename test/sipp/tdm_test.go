@@ -1,6 +1,7 @@
 package sipp
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipgw/sipgw/isup/circuit"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
+	"github.com/sipgw/sipgw/tdm/span"
 	"github.com/sipgw/sipgw/tdm/ss7peer"
 )
 
@@ -28,6 +31,10 @@ var (
 // uas (a SIPp UAS on uasPort), and ISUP trunk pstn of CICs 1–31 on a TDM
 // linkset to libss7 (link 0 on the named socket sock); extra is appended.
 func tdmDoc(sock string, uasPort int, extra string) string {
+	return tdmDocCICs(sock, uasPort, "1-31", extra)
+}
+
+func tdmDocCICs(sock string, uasPort int, cics, extra string) string {
 	return `sip: {udp: "127.0.0.1:0"}
 sip_trunks:
   - name: sipp
@@ -44,7 +51,7 @@ mtp:
       - name: libss7
         adjacent_pc: 0-132-2
         links: [{slc: 0, channel: seqpacket, path: "` + sock + `", listen: true}]
-isup_trunks: [{name: pstn, mtp: tdm, peer_pc: 0-132-2, cics: 1-31}]
+isup_trunks: [{name: pstn, mtp: tdm, peer_pc: 0-132-2, cics: "` + cics + `"}]
 routes:
   - {prefix: "", from: sipp, to: [pstn]}
   - {prefix: "", from: pstn, to: [uas]}
@@ -71,8 +78,7 @@ func startLibss7(t *testing.T, x *gw, sock string) *ss7peer.Peer {
 	start := time.Now()
 	p.Expect("EV UP", 15*time.Second)
 	x.waitReset(15 * time.Second)
-	g := p.Expect("EV GRS", 5*time.Second)
-	if g["start"] != "1" || g["end"] != "31" {
+	if g := p.Expect("EV GRS", 5*time.Second); g["start"] != "1" {
 		t.Errorf("start-up reset at libss7: %s", g["line"])
 	}
 	t.Logf("linkset up and circuits reset in %v", time.Since(start).Round(time.Millisecond))
@@ -172,4 +178,73 @@ func heads(msgs []string) []string {
 		out = append(out, strings.TrimSpace(h))
 	}
 	return out
+}
+
+// TestTDMSpanAlarm: the ISUP trunk on the TDM linkset to libss7 has its
+// 30 circuits on the timeslots of software E1 span e1-a. The far end of
+// the span loses the signal (LOS): the gateway's side sees the far end's
+// alarm (RAI), and the span monitor blocks exactly the span's circuits,
+// hardware-oriented — one CGB for CICs 1–31 without 16, type hardware
+// failure, which libss7 reports and acknowledges; a call from SIPp
+// meanwhile finds no circuit (503, cause 34). The line comes back: one
+// CGU, the circuits idle again and a call goes through.
+func TestTDMSpanAlarm(t *testing.T) {
+	requireSIPp(t)
+	ss7peer.Build(t)
+	sock := filepath.Join(t.TempDir(), "link0.sock")
+	x := startGateway(t, tdmDocCICs(sock, freePort(t), "1-15,17-31", `spans:
+  - name: e1-a
+    type: e1
+    backend: soft
+    signalling: [16]
+    circuits: [{trunk: pstn, timeslots: "1-15,17-31", cics: "1-15,17-31"}]
+span_alarms: {poll: 50ms, clear_hold: 0s}
+media: {rtp_ports: "32000-32999"}
+`))
+	p := startLibss7(t, x, sock)
+	p.Seen(200 * time.Millisecond) // the rest of the start-up reset
+	far := x.g.SoftSpan("e1-a")
+	far.SetAlarms(span.LOS)
+	const bits = "111111111111111011111111111111" + "1"
+	cgb := p.Expect("EV CGB", 5*time.Second)
+	if cgb["start"] != "1" || cgb["end"] != "31" || cgb["type"] != "1" || cgb["status"] != bits {
+		t.Errorf("CGB at libss7: %s (want CICs 1–31 but 16, hardware failure oriented)", cgb["line"])
+	}
+	blocked := func() string {
+		tcs, err := x.g.Circuits(context.Background(), "pstn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, s := range tcs[0].Circuits {
+			if s.State&circuit.LocalHWBlocked != 0 {
+				b.WriteString(strconv.Itoa(int(s.CIC)) + " ")
+			}
+		}
+		return strings.TrimSpace(b.String())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	want := "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31"
+	for blocked() != want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := blocked(); got != want {
+		t.Fatalf("hardware-blocked CICs %q", got)
+	}
+	trace := runSIPp(t, x.addr, sippRun{scenario: "uac_503.xml", service: "4930123"})
+	if fin := firstWith(received(trace), "SIP/2.0 503"); !strings.Contains(fin, "Reason: Q.850;cause=34") {
+		t.Errorf("call during the alarm:\n%s", fin)
+	}
+	far.SetAlarms(0)
+	cgu := p.Expect("EV CGU", 5*time.Second)
+	if cgu["start"] != "1" || cgu["end"] != "31" || cgu["type"] != "1" || cgu["status"] != bits {
+		t.Errorf("CGU at libss7: %s", cgu["line"])
+	}
+	x.waitIdle(5 * time.Second)
+	wait := startSIPp(t, x.addr, sippRun{scenario: "uac_answer.xml", service: "4930123456"})
+	iam := p.Expect("EV IAM", 10*time.Second)
+	p.Send("anm " + iam["cic"])
+	wait()
+	p.Expect("EV REL", 10*time.Second)
+	x.waitIdle(5 * time.Second)
 }
