@@ -2,6 +2,7 @@ package config
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sipgw/sipgw/interwork/mapping"
@@ -66,7 +67,7 @@ func (c *Config) Effective() *Config {
 	e.MTP = append([]MTP(nil), c.MTP...)
 	for i := range e.MTP {
 		m := &e.MTP[i]
-		def(&m.Format, m.R.PC.Format().String())
+		def(&m.Format, strings.ToLower(m.R.PC.Format().String()))
 		def(&m.NI, "national")
 	}
 	if len(c.Spans) > 0 || len(c.MTP) > 0 {
