@@ -980,6 +980,7 @@ func (l *leg) falloverCheck(t *trunk, e *entry, acts []call.Action) bool {
 		t.tq.Stop(tkey{e.id, tm})
 	}
 	t.unbind(e)
+	t.releaseMedia(e)
 	delete(t.calls, e.id)
 	l.attempt++
 	l.trunk.Store(next)

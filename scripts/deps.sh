@@ -11,7 +11,8 @@ command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 # tmux: sipsniff's terminal UI is driven on a real terminal (cmd/sipsniff TestTUIInTmux).
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # gcc and libss7-dev: the MTP2/MTP3 interop tests (tdm/mtp) build a libss7
-# peer from testdata/ss7peer.c against the static libss7.a.
+# peer (tdm/ss7peer/csrc/ss7peer.c) against the static libss7.a; test/sipp
+# uses it too, for calls through the gateway over a TDM linkset.
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 if [ ! -f /usr/include/libss7.h ] || ! command -v gcc >/dev/null 2>&1 ||
 	[ "$(gcc -print-file-name=libss7.a 2>/dev/null)" = "libss7.a" ]; then

@@ -154,6 +154,9 @@ func New(c *config.Config, o Options) (*Sim, error) {
 	if tr == nil || tr.R.Group == nil {
 		return nil, fmt.Errorf("sim: no ISUP trunk %q", c.Simulator.Trunk)
 	}
+	if tr.R.Sigtran < 0 {
+		return nil, fmt.Errorf("sim: ISUP trunk %q runs on MTP linksets: the simulator faces an M3UA trunk", tr.Name)
+	}
 	sg := &c.Sigtran[tr.R.Sigtran]
 	var as *config.Association
 	for i := range sg.Associations {

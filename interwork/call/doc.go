@@ -209,6 +209,36 @@
 // sets T11 per Config.EarlyACM and turns T10 off, because the call
 // collects digits itself and Q.764's T10 would send ACM with no 18x.
 //
+// # Media (media.go)
+//
+// Without Params.Media the call's messages carry the fixed Params.SDP (no
+// media: circuits without a bearer). With it — a circuit on a timeslot of
+// a local span — the call runs RFC 3264 offer/answer through tdm/sdp for
+// one audio stream: PCMA or PCMU by the circuit's law (the other law only
+// with Transcode, offered second), telephone-event (RFC 4733), ptime 20.
+//
+//   - SIP → ISUP: the INVITE's offer is read at once (no G.711 at all →
+//     488, not SDP → 400, both before a circuit is seized); the answer is
+//     made when the circuit, and so its law, is known (EvSeized.Law; an
+//     offer the circuit's law cannot take without transcoding → REL 65,
+//     488). It goes in the 183 of early media (ACM/CPG with in-band
+//     information) and in the 200. An INVITE without SDP gets the offer
+//     in the 200 and its answer from the ACK (RFC 3261 §13.2.1; none, or
+//     an unusable one, ends the call with cause 65). A re-INVITE or
+//     UPDATE with an offer gets a new answer (o= version + 1) and moves
+//     the bridge; one without G.711 gets 488 and changes nothing.
+//   - ISUP → SIP: the INVITE offers the IAM circuit's law; the answer in
+//     an 18x of the chosen fork or in the 2xx is read with sdp.Accept (a
+//     2xx answering no G.711: ACK, BYE and REL 65).
+//   - ActMedia MediaStart asks the daemon to bridge the circuit's timeslot
+//     and RTP as negotiated: at early media (a 183 with SDP either way) or
+//     at the answer, again only when the negotiation changed. MediaStop
+//     comes as soon as either leg ends (REL sent or received, BYE,
+//     CANCEL): the circuit goes back to the Trunk with nothing on it.
+//
+// Continuity checks are not the call's: the daemon maps the Trunk's
+// IndLoop and IndCheckTone to the bearer engine directly.
+//
 // # Choices where the sources differ or are silent
 //
 //   - CANCEL cause 16 (RFC 3398) or 31 (Q.1912.5): the cause profile's.

@@ -201,6 +201,7 @@ func (c *Call) invite() {
 	case Rel100Required:
 		m.Require100rel = true
 	}
+	c.mediaOffer()
 	c.body(&m, true, iam)
 	c.invs = append(c.invs, uacInvite{cseq: m.CSeq})
 	if c.st.SIP == SIPIdle {
@@ -378,7 +379,14 @@ func (c *Call) uac2xx(i int, m *Msg) {
 		c.rec.Alerted = c.now
 	}
 	_, enc, _, _ := c.readBody(m)
+	if !c.mediaAnswer(m) {
+		// An answer this side cannot use (no G.711 it takes): the
+		// dialog is ended and the ISUP call released, cause 65.
+		c.gatewayRelease(isup.CauseBearerCapNotImplemented)
+		return
+	}
 	c.backwardAnswer(enc)
+	c.mediaStart()
 }
 
 // ended reports whether the call already sent BYE on dialog tag (a
@@ -399,6 +407,11 @@ func (c *Call) ended(tag string) bool {
 func (c *Call) backward(m *Msg) {
 	_, enc, hasSDP, _ := c.readBody(m)
 	c.backwardISUP(m.Status, hasSDP, m.PEarlyMedia, enc)
+	if hasSDP && c.mediaAnswer(m) {
+		// Early media from the called side: the ISUP caller hears it
+		// (ringback, announcements) from now on.
+		c.mediaStart()
+	}
 }
 
 func (c *Call) backwardISUP(status int, hasSDP, pEarlyMedia bool, enc *isup.Message) {

@@ -123,6 +123,9 @@ func (c *Call) uasInvite(m *Msg) {
 		c.reject(Msg{Status: 400})
 		return
 	}
+	if !c.mediaInvite(m) {
+		return
+	}
 	var base *isup.Message
 	if enc != nil && enc.Type == isup.IAM {
 		base = enc // Q.1912.5 profile C: the encapsulated IAM is the base
@@ -263,6 +266,12 @@ func (c *Call) uasProgress(m *isup.Message) bool {
 	c.st.SIP = SIPEarly
 	c.last18x, c.has18x = p, true
 	c.sendProvisional(p)
+	if p.SDP {
+		// Early media (in-band information): the caller hears the
+		// circuit from now on (Q.1912.5 §6.4: ACM/CPG with in-band
+		// information available → 183 with SDP).
+		c.mediaStart()
+	}
 	return true
 }
 
@@ -339,11 +348,14 @@ func (c *Call) uasAnswer(m *isup.Message) {
 	c.body(&ok, true, m)
 	if _, sdp, busy := c.snd.Outstanding(); c.rel100 && busy && sdp {
 		// RFC 3262 §3: no 2xx before the PRACK of a reliable 1xx that
-		// carried a session description.
+		// carried a session description (the media of the answered
+		// circuit flows meanwhile).
 		c.held, c.hasHeld = ok, true
+		c.mediaStart()
 		return
 	}
 	c.uasSend2xx(ok)
+	c.mediaStart()
 }
 
 func (c *Call) uasSend2xx(ok Msg) {
@@ -360,6 +372,15 @@ func (c *Call) uasAck(m *Msg) {
 	}
 	c.stop(TimerAck)
 	c.st.SIP = SIPConfirmed
+	if c.med.late && !c.med.hasNeg && !c.byeAfterAck {
+		// A late offer: the ACK carries the answer to the 2xx's offer
+		// (RFC 3261 §13.2.1); one this side cannot use ends the call.
+		if !c.mediaAnswer(m) || !c.med.hasNeg {
+			c.gatewayRelease(isup.CauseBearerCapNotImplemented)
+			return
+		}
+		c.mediaStart()
+	}
 	if c.byeAfterAck {
 		c.byeAfterAck = false
 		c.sendBye(c.byeMsg)
@@ -594,9 +615,14 @@ func (c *Call) reinvite(m *Msg) {
 		c.respond(m, 500, Msg{RetryAfter: 1})
 		return
 	}
+	if !c.mediaReoffer(m) {
+		c.respond(m, 488, Msg{}) // RFC 3261 §14.2: the session stays as it was
+		return
+	}
 	r := Msg{}
 	c.body(&r, true, nil)
 	c.respond(m, 200, r)
+	c.mediaMoved()
 }
 
 // otherRequest answers UPDATE, INFO, OPTIONS in a dialog with 200 (UPDATE
@@ -609,9 +635,14 @@ func (c *Call) otherRequest(m *Msg) {
 	}
 	switch m.Method {
 	case UPDATE:
+		if m.SDP && !c.mediaReoffer(m) {
+			c.respond(m, 488, Msg{}) // RFC 3311 §5.2
+			return
+		}
 		r := Msg{}
 		c.body(&r, m.SDP, nil)
 		c.respond(m, 200, r)
+		c.mediaMoved()
 	case INFO:
 		c.info(m)
 	case OPTIONS:

@@ -53,7 +53,13 @@ func (u *UDP) Dropped() int64 { return u.dropped.Load() }
 
 // Serve reads datagrams until the socket is closed and delivers those
 // from the remote address to c. It returns nil after Close.
-func (u *UDP) Serve(c *Call) error {
+func (u *UDP) Serve(c *Call) error { return u.ServeFunc(c.Deliver) }
+
+// ServeFunc is Serve with the delivery left to the caller: deliver gets
+// each datagram from the remote address (the buffer is reused after it
+// returns). A gateway whose bridge may be restarted on the same socket (a
+// re-INVITE changing the codec) delivers to whichever call runs.
+func (u *UDP) ServeFunc(deliver func(pkt []byte) bool) error {
 	buf := make([]byte, 1500)
 	for {
 		n, from, err := u.conn.ReadFromUDPAddrPort(buf)
@@ -73,7 +79,7 @@ func (u *UDP) Serve(c *Call) error {
 			u.dropped.Add(1)
 			continue
 		}
-		c.Deliver(buf[:n])
+		deliver(buf[:n])
 	}
 }
 

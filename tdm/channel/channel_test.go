@@ -2,6 +2,7 @@ package channel
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net"
 	"path/filepath"
@@ -105,6 +106,41 @@ func TestSeqPacketNamed(t *testing.T) {
 	a.Close()
 	if _, err := DialSeqPacket(filepath.Join(t.TempDir(), "none")); err == nil {
 		t.Fatal("dialled nothing")
+	}
+}
+
+// TestSeqPacketAcceptContext: a listener's accept ends with its context,
+// and the listener still accepts afterwards (a link reopened later).
+func TestSeqPacketAcceptContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "link1")
+	l, err := ListenSeqPacket(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := l.AcceptContext(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("accept without a peer: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("accept returned %v after its context ended", d)
+	}
+	go func() {
+		if c, err := DialSeqPacket(path); err == nil {
+			c.WriteSU([]byte{1, 2, 0})
+			c.Close()
+		}
+	}()
+	c, err := l.AcceptContext(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, su.MaxLen)
+	if n, err := c.ReadSU(buf); err != nil || !bytes.Equal(buf[:n], []byte{1, 2, 0}) {
+		t.Fatalf("%x %v", buf[:n], err)
 	}
 }
 

@@ -1,12 +1,14 @@
 package channel
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/sipgw/sipgw/tdm/su"
 )
@@ -98,6 +100,28 @@ func (l *SeqPacketListener) Accept() (*SeqPacket, error) {
 		return nil, fmt.Errorf("channel: %w", err)
 	}
 	return NewSeqPacket(c), nil
+}
+
+// AcceptContext waits for the next connection until ctx ends (a link's
+// Open must return when its context does; Accept alone cannot be
+// interrupted without closing the listener, which later openings need).
+func (l *SeqPacketListener) AcceptContext(ctx context.Context) (*SeqPacket, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		// A short deadline, checked against ctx in between.
+		l.l.SetDeadline(time.Now().Add(100 * time.Millisecond))
+		c, err := l.l.AcceptUnix()
+		if err == nil {
+			return NewSeqPacket(c), nil
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			continue
+		}
+		return nil, fmt.Errorf("channel: %w", err)
+	}
 }
 
 // Close stops listening (and removes the socket file).

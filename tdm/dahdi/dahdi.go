@@ -1,6 +1,6 @@
 // Package dahdi is the DAHDI backend of the TDM spans, in pure Go (ioctls
 // through golang.org/x/sys/unix, no cgo): a signalling timeslot in HDLC
-// mode with FCS as a span.Channel for MTP2, a voice timeslot as a raw PCM
+// mode with FCS as a tdm/channel.Channel for MTP2, a voice timeslot as a raw PCM
 // span.Bearer, and span status (DAHDI_SPANSTAT) turned into span.Alarms.
 //
 // Everything goes through Device, the few system calls the backend makes
@@ -18,6 +18,7 @@ package dahdi
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -26,6 +27,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sipgw/sipgw/tdm/channel"
 	"github.com/sipgw/sipgw/tdm/g711"
 	"github.com/sipgw/sipgw/tdm/span"
 )
@@ -174,7 +176,9 @@ func open(dev Device, no int, nonblock bool) (File, Params, error) {
 	return f, p, nil
 }
 
-// HDLC is a signalling timeslot in HDLC mode with FCS: a span.Channel.
+// HDLC is a signalling timeslot in HDLC mode with FCS: a channel.Channel
+// (Q.703 §2: flags, bit stuffing and the FCS are the driver's; each
+// ReadSU and WriteSU is one signal unit without them).
 type HDLC struct {
 	f      File
 	no     int
@@ -188,7 +192,26 @@ type HDLC struct {
 	closed bool
 }
 
-var _ span.Channel = (*HDLC)(nil)
+var _ channel.Channel = (*HDLC)(nil)
+
+// FrameError is a frame the driver discarded (Q.703 §2.3.5: bad FCS,
+// abort, overrun, too short or too long for a signal unit): an errored
+// unit for MTP2's monitors, the channel stays usable. It wraps
+// channel.ErrErroredSU.
+type FrameError struct {
+	Channel int
+	Reason  string // "bad FCS", "abort", "overrun", "short frame", …
+}
+
+func (e *FrameError) Error() string {
+	return "dahdi: channel " + strconv.Itoa(e.Channel) + ": signal unit discarded: " + e.Reason
+}
+
+// Unwrap makes errors.Is(err, channel.ErrErroredSU) hold.
+func (e *FrameError) Unwrap() error { return channel.ErrErroredSU }
+
+// errClosed is what the I/O of a closed HDLC channel returns.
+var errClosed = fmt.Errorf("dahdi: %w", channel.ErrClosed)
 
 // HDLCBufSize and HDLCBufs are the buffers asked of the driver for a
 // signalling channel (DAHDI_SET_BUFINFO: 32 × 512 octets, well above the
@@ -251,11 +274,11 @@ func (h *HDLC) event() error {
 	}
 	switch getInt(b, 0) {
 	case EventBadFCS:
-		return &span.ReadError{Reason: "bad FCS"}
+		return &FrameError{Channel: h.no, Reason: "bad FCS"}
 	case EventAbort:
-		return &span.ReadError{Reason: "abort"}
+		return &FrameError{Channel: h.no, Reason: "abort"}
 	case EventOverrun:
-		return &span.ReadError{Reason: "overrun"}
+		return &FrameError{Channel: h.no, Reason: "overrun"}
 	case EventAlarm:
 		h.mu.Lock()
 		h.alarm = true
@@ -274,7 +297,8 @@ func isELAST(err error) bool {
 }
 
 // ReadSU reads one signal unit (the FCS stripped). A frame the driver
-// discarded comes back as *span.ReadError; other events are consumed.
+// discarded comes back as a *FrameError (errors.Is channel.ErrErroredSU);
+// other events are consumed. After Close it returns channel.ErrClosed.
 func (h *HDLC) ReadSU(p []byte) (int, error) {
 	for {
 		n, err := h.f.Read(h.rbuf)
@@ -286,7 +310,7 @@ func (h *HDLC) ReadSU(p []byte) (int, error) {
 				continue
 			}
 			if h.isClosed() {
-				return 0, span.ErrClosed
+				return 0, errClosed
 			}
 			return 0, &Error{Channel: h.no, Op: "read", Err: err}
 		}
@@ -294,10 +318,10 @@ func (h *HDLC) ReadSU(p []byte) (int, error) {
 		// (dahdi-base.c keeps them in readn); a frame too short to be a
 		// signal unit (Q.703 §2.3.3: 3 octets and the FCS) is no SU.
 		if n < 3+2 {
-			return 0, &span.ReadError{Reason: "short frame"}
+			return 0, &FrameError{Channel: h.no, Reason: "short frame"}
 		}
 		if n-2 > len(p) {
-			return 0, &span.ReadError{Reason: "longer than the reader's buffer"}
+			return 0, &FrameError{Channel: h.no, Reason: "longer than the reader's buffer"}
 		}
 		return copy(p, h.rbuf[:n-2]), nil
 	}
@@ -322,7 +346,7 @@ func (h *HDLC) WriteSU(su []byte) error {
 			continue
 		}
 		if h.isClosed() {
-			return span.ErrClosed
+			return errClosed
 		}
 		return &Error{Channel: h.no, Op: "write", Err: err}
 	}
@@ -334,12 +358,12 @@ func (h *HDLC) isClosed() bool {
 	return h.closed
 }
 
-// Close closes the channel; a blocked ReadSU returns span.ErrClosed.
+// Close closes the channel; a blocked ReadSU returns channel.ErrClosed.
 func (h *HDLC) Close() error {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
-		return span.ErrClosed
+		return errClosed
 	}
 	h.closed = true
 	h.mu.Unlock()

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/sipgw/sipgw/isup/circuit"
 	"github.com/sipgw/sipgw/tdm/bearer"
+	"github.com/sipgw/sipgw/tdm/channel"
 	"github.com/sipgw/sipgw/tdm/dahdi"
 	"github.com/sipgw/sipgw/tdm/dahdi/dahditest"
 	"github.com/sipgw/sipgw/tdm/g711"
@@ -178,7 +179,7 @@ func TestOpenHDLC(t *testing.T) {
 	}
 	h.Close()
 	h2.Close()
-	if err := h.Close(); !errors.Is(err, span.ErrClosed) {
+	if err := h.Close(); !errors.Is(err, channel.ErrClosed) {
 		t.Error("second close:", err)
 	}
 	if _, err := dahdi.OpenHDLC(k, 16); err != nil {
@@ -196,7 +197,7 @@ func TestHDLCReadWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	var ch span.Channel = h
+	var ch channel.Channel = h
 	fisu := []byte{0xFF, 0xFF, 0x00}                  // Q.703 FISU: BSN/BIB, FSN/FIB, LI 0
 	msu := []byte{0x81, 0x82, 0x05, 0x85, 1, 2, 3, 4} // an MSU: SIO, SIF
 	for _, su := range [][]byte{fisu, msu} {
@@ -232,18 +233,20 @@ func TestHDLCReadWrite(t *testing.T) {
 	k.LineFrame(16, fisu, true)
 	k.LineFrame(16, []byte{1, 2}, true) // too short for a signal unit
 	_, err = ch.ReadSU(buf)
-	var re *span.ReadError
-	if !errors.As(err, &re) || re.Reason != "bad FCS" {
+	// Discarded frames are errored units for MTP2 (the interface's
+	// contract), with the driver's reason.
+	var re *dahdi.FrameError
+	if !errors.Is(err, channel.ErrErroredSU) || !errors.As(err, &re) || re.Reason != "bad FCS" || re.Channel != 16 {
 		t.Fatalf("bad frame: %v", err)
 	}
 	if n, err = ch.ReadSU(buf); err != nil || !bytes.Equal(buf[:n], fisu) {
 		t.Fatalf("after the bad frame: % x %v", buf[:n], err)
 	}
-	if _, err = ch.ReadSU(buf); !errors.As(err, &re) || re.Reason != "short frame" {
+	if _, err = ch.ReadSU(buf); !errors.Is(err, channel.ErrErroredSU) || !errors.As(err, &re) || re.Reason != "short frame" {
 		t.Fatalf("short: %v", err)
 	}
 	k.LineFrame(16, msu, true)
-	if _, err = ch.ReadSU(buf[:4]); !errors.As(err, &re) || re.Reason != "longer than the reader's buffer" {
+	if _, err = ch.ReadSU(buf[:4]); !errors.Is(err, channel.ErrErroredSU) || !errors.As(err, &re) || re.Reason != "longer than the reader's buffer" {
 		t.Fatalf("small buffer: %v", err)
 	}
 	if err := ch.WriteSU(make([]byte, dahdi.HDLCBufSize)); !errors.Is(err, dahdi.ErrTooLong) {
@@ -259,7 +262,7 @@ func TestHDLCReadWrite(t *testing.T) {
 	ch.Close()
 	select {
 	case err := <-done:
-		if !errors.Is(err, span.ErrClosed) {
+		if !errors.Is(err, channel.ErrClosed) {
 			t.Errorf("read after close: %v", err)
 		}
 	case <-time.After(2 * time.Second):

@@ -138,16 +138,13 @@ func BenchmarkLibss7UBLUBA(b *testing.B) {
 	done := make(chan struct{})
 	go func() { st.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	p.expect("EV UP", 10*time.Second)
+	p.Expect("EV UP", 10*time.Second)
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
 	if err := st.WaitRoute(wctx, peerPC); err != nil {
 		b.Fatal(err)
 	}
-	go func() {
-		for range p.lines {
-		}
-	}()
+	p.Discard()
 	msg := []byte{0, 0, 0x14} // UBL
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -1,15 +1,10 @@
 package mtp
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -20,177 +15,21 @@ import (
 	"github.com/sipgw/sipgw/tdm/channel"
 	"github.com/sipgw/sipgw/tdm/linkset"
 	"github.com/sipgw/sipgw/tdm/mtp2"
+	"github.com/sipgw/sipgw/tdm/ss7peer"
 )
 
-// The libss7 peer: testdata/ss7peer.c linked with Debian's static
-// libss7.a (libss7-dev 2.0). A machine without gcc or libss7-dev skips
-// these tests, except under CI=true, where they fail.
+// The libss7 peer (package tdm/ss7peer): a machine without gcc or
+// libss7-dev skips these tests, except under CI=true, where they fail.
 
-const (
-	libss7Header = "/usr/include/libss7.h"
-	libss7Static = "libss7.a"
-)
+func buildPeer(t testing.TB) string { return ss7peer.Build(t) }
 
-func buildPeer(t testing.TB) string {
-	t.Helper()
-	var missing []string
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		missing = append(missing, "gcc")
-	}
-	if _, err := os.Stat(libss7Header); err != nil {
-		missing = append(missing, libss7Header+" (libss7-dev)")
-	} else if gcc != "" {
-		if out, err := exec.Command(gcc, "-print-file-name=libss7.a").Output(); err != nil || !filepath.IsAbs(strings.TrimSpace(string(out))) {
-			missing = append(missing, "libss7.a (libss7-dev)")
-		}
-	}
-	if len(missing) > 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the libss7 interop tests need %s: scripts/deps.sh installs them", strings.Join(missing, ", "))
-		}
-		t.Skipf("needs %s (scripts/deps.sh installs them)", strings.Join(missing, ", "))
-	}
-	// The static library where gcc finds it (Debian: the multiarch
-	// directory), so the peer carries libss7 2.0 whatever else is installed.
-	lib := libss7Static
-	if out, err := exec.Command(gcc, "-print-file-name=libss7.a").Output(); err == nil && filepath.IsAbs(strings.TrimSpace(string(out))) {
-		lib = strings.TrimSpace(string(out))
-	}
-	bin := filepath.Join(t.TempDir(), "ss7peer")
-	out, err := exec.Command(gcc, "-Wall", "-Wextra", "-Werror", "-O1", "-o", bin, "testdata/ss7peer.c", lib).CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the libss7 peer: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// peer is one running ss7peer process.
-type peer struct {
-	t      testing.TB
-	cmd    *exec.Cmd
-	stdin  *os.File
-	lines  chan string
-	mu     sync.Mutex
-	stderr bytes.Buffer
-	seen   []string // events read but not yet expected
-	exited chan struct{}
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
+type peer = ss7peer.Peer
 
 // startPeer runs the peer on the far end of a seqpacket socketpair (its
 // fd 3): point code peerPC, adjacent ourPC, SLC 0, NI national.
 func startPeer(t testing.TB, bin string, far *os.File, hold bool) *peer {
 	t.Helper()
-	args := []string{}
-	if hold {
-		args = append(args, "-hold")
-	}
-	if os.Getenv("SS7PEER_DEBUG") != "" {
-		args = append(args, "-debug")
-	}
-	args = append(args, "3", strconv.Itoa(int(peerPC.Uint32())), strconv.Itoa(int(ourPC.Uint32())), "0", "2")
-	p := &peer{t: t, lines: make(chan string, 1000), exited: make(chan struct{})}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.ExtraFiles = []*os.File{far}
-	p.cmd.Stderr = lockedWriter{&p.mu, &p.stderr}
-	in, err := p.cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.stdin = in.(*os.File)
-	out, err := p.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		p.cmd.Wait()
-		close(p.lines)
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.exited
-		if t.Failed() {
-			p.mu.Lock()
-			t.Logf("libss7 peer stderr (last 4000 bytes):\n%s", tail(p.stderr.String(), 4000))
-			p.mu.Unlock()
-		}
-	})
-	p.expect("EV STARTED", 5*time.Second)
-	return p
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
-func (p *peer) send(cmd string) {
-	p.t.Helper()
-	if _, err := fmt.Fprintln(p.stdin, cmd); err != nil {
-		p.t.Fatalf("peer command %q: %v", cmd, err)
-	}
-}
-
-// expect waits for a line starting with prefix and returns its
-// key=value fields.
-func (p *peer) expect(prefix string, d time.Duration) map[string]string {
-	p.t.Helper()
-	for i, l := range p.seen {
-		if strings.HasPrefix(l, prefix) {
-			p.seen = append(p.seen[:i], p.seen[i+1:]...)
-			return fields(l)
-		}
-	}
-	deadline := time.After(d)
-	for {
-		select {
-		case l, ok := <-p.lines:
-			if !ok {
-				p.t.Fatalf("peer exited before saying %q (%v; it said %q)", prefix, p.cmd.ProcessState, p.seen)
-			}
-			if strings.HasPrefix(l, "EV HANGUP") || strings.HasPrefix(l, "ERR") {
-				p.t.Errorf("peer: %s", l)
-			}
-			if strings.HasPrefix(l, prefix) {
-				return fields(l)
-			}
-			p.seen = append(p.seen, l)
-		case <-deadline:
-			p.t.Fatalf("peer never said %q (it said %q)", prefix, p.seen)
-			return nil
-		}
-	}
-}
-
-func fields(l string) map[string]string {
-	m := map[string]string{"line": l}
-	for _, f := range strings.Fields(l) {
-		if k, v, ok := strings.Cut(f, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
+	return ss7peer.Start(t, bin, far, ss7peer.Config{LocalPC: peerPC.Uint32(), AdjacentPC: ourPC.Uint32(), NI: 2, Hold: hold})
 }
 
 var (
@@ -306,7 +145,7 @@ func want(t *testing.T, got map[string]string, kv ...string) {
 // our SLTM answered and our TRA) and our route to it.
 func waitLinked(t *testing.T, in *interop, p *peer, d time.Duration) {
 	t.Helper()
-	p.expect("EV UP", d)
+	p.Expect("EV UP", d)
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	if err := in.st.WaitRoute(ctx, peerPC); err != nil {
@@ -336,7 +175,7 @@ func TestLibss7Interop(t *testing.T) {
 		opened = true
 		return ours, nil
 	}, mtp2.Config{})
-	p.expect("EV MTP2UP", 10*time.Second)
+	p.Expect("EV MTP2UP", 10*time.Second)
 	waitLinked(t, in, p, 10*time.Second)
 	t.Logf("linkset up on both sides in %v", time.Since(start).Round(time.Millisecond))
 	if ls := in.st.Stats().Linksets[0]; ls.Links[0].L3 != linkset.Available || ls.Links[0].L2 != mtp2.InService {
@@ -345,24 +184,24 @@ func TestLibss7Interop(t *testing.T) {
 
 	t.Run("call from us", func(t *testing.T) {
 		in.send(t, iam(t, 1, "4930123456", isup.NAINational, "4940111222", isup.NAIInternational, isup.APRI(0)))
-		ev := p.expect("EV IAM", 5*time.Second)
+		ev := p.Expect("EV IAM", 5*time.Second)
 		want(t, ev, "cic", "1", "opc", strconv.Itoa(int(ourPC.Uint32())), "called", "4930123456", "called_nai", "3",
 			"calling", "4940111222", "calling_nai", "4", "pres", "0", "screen", "3", "cpc", "10", "transcap", "3")
-		p.send("acm 1")
+		p.Send("acm 1")
 		acm := in.recv(t, isup.ACM, 1)
 		var bci isup.BackwardCallIndicators
 		if ok, err := acm.Get(&bci); !ok || err != nil {
 			t.Fatalf("ACM without BCI: %v", err)
 		}
-		p.send("anm 1")
+		p.Send("anm 1")
 		in.recv(t, isup.ANM, 1)
 		in.send(t, rel(1, isup.CauseNormalClearing))
-		want(t, p.expect("EV REL", 5*time.Second), "cic", "1", "cause", "16")
+		want(t, p.Expect("EV REL", 5*time.Second), "cic", "1", "cause", "16")
 		in.recv(t, isup.RLC, 1)
 	})
 
 	t.Run("call from libss7", func(t *testing.T) {
-		p.send("iam 2 5551234 3 6667777 4 1 3 10")
+		p.Send("iam 2 5551234 3 6667777 4 1 3 10")
 		m := in.recv(t, isup.IAM, 2)
 		var cd isup.CalledPartyNumber
 		var cg isup.CallingPartyNumber
@@ -390,47 +229,47 @@ func TestLibss7Interop(t *testing.T) {
 		acm := isup.New(isup.ITU, isup.ACM, 2)
 		acm.Set(&isup.BackwardCallIndicators{CalledStatus: isup.SubscriberFree})
 		in.send(t, acm)
-		want(t, p.expect("EV ACM", 5*time.Second), "cic", "2", "status", "1")
+		want(t, p.Expect("EV ACM", 5*time.Second), "cic", "2", "status", "1")
 		in.send(t, isup.New(isup.ITU, isup.ANM, 2))
-		want(t, p.expect("EV ANM", 5*time.Second), "cic", "2")
-		p.send("rel 2 17")
+		want(t, p.Expect("EV ANM", 5*time.Second), "cic", "2")
+		p.Send("rel 2 17")
 		r := in.recv(t, isup.REL, 2)
 		var cause isup.CauseIndicators
 		if ok, err := r.Get(&cause); !ok || err != nil || cause.Value != isup.CauseUserBusy {
 			t.Fatalf("REL cause %v (%v)", cause.Value, err)
 		}
 		in.send(t, isup.New(isup.ITU, isup.RLC, 2))
-		want(t, p.expect("EV RLC", 5*time.Second), "cic", "2")
+		want(t, p.Expect("EV RLC", 5*time.Second), "cic", "2")
 	})
 
 	t.Run("blocking", func(t *testing.T) {
 		in.send(t, isup.New(isup.ITU, isup.BLO, 3))
-		want(t, p.expect("EV BLO", 5*time.Second), "cic", "3")
+		want(t, p.Expect("EV BLO", 5*time.Second), "cic", "3")
 		in.recv(t, isup.BLA, 3)
 		in.send(t, isup.New(isup.ITU, isup.UBL, 3))
-		want(t, p.expect("EV UBL", 5*time.Second), "cic", "3")
+		want(t, p.Expect("EV UBL", 5*time.Second), "cic", "3")
 		in.recv(t, isup.UBA, 3)
-		p.send("blo 4")
+		p.Send("blo 4")
 		in.recv(t, isup.BLO, 4)
 		in.send(t, isup.New(isup.ITU, isup.BLA, 4))
-		want(t, p.expect("EV BLA", 5*time.Second), "cic", "4")
-		p.send("ubl 4")
+		want(t, p.Expect("EV BLA", 5*time.Second), "cic", "4")
+		p.Send("ubl 4")
 		in.recv(t, isup.UBL, 4)
 		in.send(t, isup.New(isup.ITU, isup.UBA, 4))
-		want(t, p.expect("EV UBA", 5*time.Second), "cic", "4")
+		want(t, p.Expect("EV UBA", 5*time.Second), "cic", "4")
 	})
 
 	t.Run("group reset", func(t *testing.T) {
 		grs := isup.New(isup.ITU, isup.GRS, 10)
 		grs.Set(&isup.RangeAndStatus{Range: 5})
 		in.send(t, grs)
-		want(t, p.expect("EV GRS", 5*time.Second), "start", "10", "end", "15")
+		want(t, p.Expect("EV GRS", 5*time.Second), "start", "10", "end", "15")
 		gra := in.recv(t, isup.GRA, 10)
 		var rs isup.RangeAndStatus
 		if ok, err := gra.Get(&rs); !ok || err != nil || rs.Range != 5 || !bytes.Equal(rs.Status, []byte{0}) {
 			t.Fatalf("GRA range %d status %x (%v)", rs.Range, rs.Status, err)
 		}
-		p.send("grs 20 25")
+		p.Send("grs 20 25")
 		g := in.recv(t, isup.GRS, 20)
 		if ok, err := g.Get(&rs); !ok || err != nil || rs.Range != 5 {
 			t.Fatalf("GRS range %d (%v)", rs.Range, err)
@@ -438,7 +277,7 @@ func TestLibss7Interop(t *testing.T) {
 		ack := isup.New(isup.ITU, isup.GRA, 20)
 		ack.Set(&isup.RangeAndStatus{Range: 5, Status: []byte{0}})
 		in.send(t, ack)
-		want(t, p.expect("EV GRA", 5*time.Second), "start", "20", "end", "25", "status", "000000")
+		want(t, p.Expect("EV GRA", 5*time.Second), "start", "20", "end", "25", "status", "000000")
 	})
 }
 
@@ -476,7 +315,7 @@ func TestLibss7AlignmentFailure(t *testing.T) {
 	p := startPeer(t, bin, far, false)
 	waitLinked(t, in, p, 15*time.Second)
 	in.send(t, iam(t, 7, "123", isup.NAINational, "456", isup.NAINational, 0))
-	want(t, p.expect("EV IAM", 5*time.Second), "cic", "7", "called", "123")
+	want(t, p.Expect("EV IAM", 5*time.Second), "cic", "7", "called", "123")
 }
 
 // TestLibss7LinkLoss: libss7 is killed; the loss is reported with its
@@ -515,7 +354,7 @@ func TestLibss7LinkLoss(t *testing.T) {
 	p1 := current()
 	waitLinked(t, in, p1, 10*time.Second)
 	drain(in.states)
-	p1.cmd.Process.Signal(syscall.SIGKILL)
+	p1.Process().Signal(syscall.SIGKILL)
 	deadline := time.After(5 * time.Second)
 	var failed, down bool
 	for !failed || !down {
@@ -546,7 +385,7 @@ func TestLibss7LinkLoss(t *testing.T) {
 	}
 	waitLinked(t, in, p2, 10*time.Second)
 	in.send(t, iam(t, 8, "999", isup.NAINational, "888", isup.NAINational, 0))
-	want(t, p2.expect("EV IAM", 5*time.Second), "cic", "8", "called", "999")
+	want(t, p2.Expect("EV IAM", 5*time.Second), "cic", "8", "called", "999")
 }
 
 func drain[T any](c chan T) {

@@ -114,40 +114,7 @@ func (a Alarms) String() string {
 	return string(b)
 }
 
-// Channel is a signalling timeslot in HDLC mode: the MTP2 level 1 of
-// Q.703 §2 (flags, bit stuffing and the 16-bit FCS are done below this
-// interface). Each Read returns exactly one received signal unit and each
-// Write sends exactly one, from its first octet (BSN/BIB) to its last
-// (the SIF's or the LI's), without FCS and without flags.
-//
-// Read blocks until a signal unit arrives (p must hold the longest one the
-// link carries: 3 + 1 + 272 octets, Q.703 §2.3.3; a longer frame is a
-// ReadError, not a truncated SU); frames received with a bad FCS,
-// aborted or overrun are not returned (MTP2 counts them through the errors
-// of ReadError when the backend reports them, Q.703 §10 SUERM/AERM). Write
-// may block while the transmit queue is full. Close unblocks both and
-// makes them return net.ErrClosed-like errors (errors.Is(err, ErrClosed)).
-//
-// The DAHDI backend (tdm/dahdi) implements it on a channel in HDLC/FCS
-// mode; the seqpacket transport (libss7's form) implements the same
-// methods, so an MTP2 driver is written once against this interface.
-type Channel interface {
-	ReadSU(p []byte) (int, error)
-	WriteSU(su []byte) error
-	Close() error
-}
-
-// ReadError is returned by Channel.ReadSU for a frame that the receiver
-// discarded: Q.703 §2.3.5 (bad FCS, abort, more than the maximum length,
-// not a whole number of octets). The driver counts it as an errored signal
-// unit and reads on.
-type ReadError struct {
-	Reason string // "bad FCS", "abort", "overrun"
-}
-
-func (e *ReadError) Error() string { return "span: signal unit discarded: " + e.Reason }
-
-// ErrClosed is returned by the I/O of a closed Channel or Bearer.
+// ErrClosed is returned by the I/O of a closed Bearer.
 var ErrClosed = errors.New("span: closed")
 
 // Bearer is a voice timeslot: PCM codes in the span's law, 8000 per

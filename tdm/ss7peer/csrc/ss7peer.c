@@ -13,12 +13,15 @@
  * Commands:
  *   start                          start MTP (when run with -hold)
  *   iam CIC CALLED CALLED_NAI CALLING CALLING_NAI PRES SCREEN CPC
- *   acm CIC | anm CIC | con CIC | rel CIC CAUSE
+ *   acm CIC | anm CIC | con CIC | rel CIC CAUSE | cpg CIC EVENT
  *   blo CIC | ubl CIC | grs BEGIN END
  *   quit
  *
  * Maintenance is answered as an exchange does: REL and RSC with RLC, BLO
- * with BLA, UBL with UBA, GRS with GRA (all circuits idle).
+ * with BLA, UBL with UBA, GRS with GRA (all circuits idle), CGB with CGBA
+ * and CGU with CGUA (the status received acknowledged whole). CGB and CGU
+ * are reported with their type (0 maintenance, 1 hardware failure
+ * oriented, Q.763 §3.13) and status bits, one digit per circuit.
  *
  * usage: ss7peer [-hold] [-debug] FD LOCAL_PC ADJACENT_PC SLC NI
  */
@@ -83,6 +86,8 @@ static void command(char *line)
 		printf("OK anm %d\n", isup_anm(ss7, calls[cic]));
 	} else if (sscanf(line, "con %d", &cic) == 1 && okcic(cic) && calls[cic]) {
 		printf("OK con %d\n", isup_con(ss7, calls[cic]));
+	} else if (sscanf(line, "cpg %d %d", &cic, &cause) == 2 && okcic(cic) && calls[cic]) {
+		printf("OK cpg %d\n", isup_cpg(ss7, calls[cic], cause));
 	} else if (sscanf(line, "rel %d %d", &cic, &cause) == 2 && okcic(cic) && calls[cic]) {
 		printf("OK rel %d\n", isup_rel(ss7, calls[cic], cause));
 	} else if (sscanf(line, "blo %d", &cic) == 1 && okcic(cic)) {
@@ -185,6 +190,23 @@ static void event(ss7_event *e)
 		printf("\n");
 		forget(e->gra.call);
 		break;
+	case ISUP_EVENT_CGB:
+	case ISUP_EVENT_CGU: {
+		ss7_event_cicrange *r = e->e == ISUP_EVENT_CGB ? &e->cgb : &e->cgu;
+		printf("EV %s start=%d end=%d type=%d opc=%u status=", e->e == ISUP_EVENT_CGB ? "CGB" : "CGU",
+			r->startcic, r->endcic, r->type, r->opc);
+		for (i = 0; i <= r->endcic - r->startcic && i < 255; i++) {
+			printf("%d", r->status[i]);
+		}
+		printf("\n");
+		if (e->e == ISUP_EVENT_CGB) {
+			isup_cgba(ss7, r->call, r->endcic, r->status);
+		} else {
+			isup_cgua(ss7, r->call, r->endcic, r->status);
+		}
+		forget(r->call);
+		break;
+	}
 	default:
 		printf("EV OTHER e=%d name=%s\n", e->e, ss7_event2str(e->e));
 		break;
