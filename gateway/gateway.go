@@ -75,7 +75,7 @@ type Gateway struct {
 	active    atomic.Int64
 	phases    [ops.NumPhases]atomic.Int64 // calls in progress by phase
 	accepting atomic.Bool
-	started0  time.Time
+	started0  atomic.Int64 // unix ns when Run began: Status reads it from the admin and metrics servers
 
 	amu    sync.Mutex
 	assocs map[string]*ops.AssocStatus
@@ -311,7 +311,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 }
 
 func (g *Gateway) run(ctx context.Context) error {
-	g.started0 = time.Now()
+	g.started0.Store(time.Now().UnixNano())
 	// sipgo's default logger is process-wide: the first gateway sets it
 	// (tests run several gateways in one process).
 	sipLogOnce.Do(func() { sip.SetDefaultLogger(g.log.With("component", "sipgo")) })
@@ -756,7 +756,10 @@ func (g *Gateway) ReloadRoutes(ctx context.Context) error {
 
 // Status summarises the gateway.
 func (g *Gateway) Status(ctx context.Context) (ops.Status, error) {
-	s := ops.Status{Version: g.version, Started: g.started0, Calls: int(g.active.Load())}
+	s := ops.Status{Version: g.version, Calls: int(g.active.Load())}
+	if ns := g.started0.Load(); ns != 0 {
+		s.Started = time.Unix(0, ns)
+	}
 	for p := range ops.NumPhases {
 		s.Phases.Add(p, int(g.phases[p].Load()))
 	}
