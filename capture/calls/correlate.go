@@ -124,13 +124,13 @@ type Correlator struct {
 	baseID   uint32 // nextID at the last eviction
 	baseSlot uint32 // calls kept by the last eviction (slots 1..baseSlot, in ID order)
 
-	now      int64    // latest message time (capture time)
-	evictAt  uint32   // evict when this many calls are kept (MaxCalls > 0)
-	evicted  int      // calls evicted so far
-	evictGen uint64   // evictions so far
-	gone     tally    // statistics of the evicted calls
+	now      int64               // latest message time (capture time)
+	evictAt  uint32              // evict when this many calls are kept (MaxCalls > 0)
+	evicted  int                 // calls evicted so far
+	evictGen uint64              // evictions so far
+	gone     tally               // statistics of the evicted calls
 	epFree   []record.EndpointID // endpoint IDs freed by eviction, reused
-	sink     linkSink // where the links being decided go
+	sink     linkSink            // where the links being decided go
 	snap     *snapState
 }
 
