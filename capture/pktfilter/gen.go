@@ -29,8 +29,8 @@ type cmpNode struct {
 	// 0.0.0.0/0).
 	masked bool
 	mask   uint32
-	test bpf.JumpTest // JumpEqual, JumpGreaterThan, JumpGreaterOrEqual, JumpBitsSet
-	k    uint32
+	test   bpf.JumpTest // JumpEqual, JumpGreaterThan, JumpGreaterOrEqual, JumpBitsSet
+	k      uint32
 }
 
 // Ether types, IP protocols.
