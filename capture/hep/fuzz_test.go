@@ -9,8 +9,9 @@ import (
 )
 
 // FuzzDecode: Decode never panics and returns a *DecodeError for what it
-// rejects; a packet it accepts with a signalling payload rebuilds into a
-// frame that netdec decodes to the same addresses, ports and payload.
+// rejects; a packet it accepts comes back the same through Append3, and
+// with a signalling payload rebuilds into a frame that netdec decodes to
+// the same addresses, ports and payload.
 // Seeds (testdata/fuzz/FuzzDecode): v1, v2 and v3 packets over IPv4 and
 // IPv6, UDP, TCP and SCTP (M3UA), a compressed one.
 func FuzzDecode(f *testing.F) {
@@ -31,6 +32,18 @@ func FuzzDecode(f *testing.F) {
 		}
 		if p.Version < 1 || p.Version > 3 || !p.Src.IsValid() || !p.Dst.IsValid() || len(p.Payload) > MaxPayload+len(data) {
 			t.Fatalf("accepted %+v", p)
+		}
+		// Re-encoded as HEP3, it decodes to the same packet (the time to
+		// the microsecond, as HEP carries it).
+		if len(p.Payload) < 60000 && len(p.AuthKey) < 1000 {
+			var q Packet
+			if err := Decode(Append3(nil, &p), &q); err != nil {
+				t.Fatalf("re-encoded: %v", err)
+			}
+			if q.Src != p.Src || q.Dst != p.Dst || q.Proto != p.Proto || q.Type != p.Type || q.Time != p.Time-p.Time%1000 ||
+				q.CaptureID != p.CaptureID || q.VLAN != p.VLAN || !bytes.Equal(q.Payload, p.Payload) || !bytes.Equal(q.AuthKey, p.AuthKey) {
+				t.Fatalf("round trip:\n got %+v\nwant %+v", q, p)
+			}
 		}
 		if !p.Signalling() {
 			return

@@ -353,3 +353,48 @@ func (p *Packet) inflate(z []byte) error {
 	p.Payload = p.inflated
 	return nil
 }
+
+// Append3 appends p encoded as HEP3 to dst: family, protocol, addresses,
+// ports, time (when set), payload type, capture ID, auth key (when set),
+// payload. Decode reads it back as it was (a packet of another version
+// comes back as version 3).
+func Append3(dst []byte, p *Packet) []byte {
+	start := len(dst)
+	dst = append(dst, "HEP3\x00\x00"...)
+	chunk := func(typ uint16, v ...byte) {
+		dst = binary.BigEndian.AppendUint16(dst, 0)
+		dst = binary.BigEndian.AppendUint16(dst, typ)
+		dst = binary.BigEndian.AppendUint16(dst, uint16(6+len(v)))
+		dst = append(dst, v...)
+	}
+	src, dsta := p.Src.Addr(), p.Dst.Addr()
+	if src.Is4() {
+		chunk(chFamily, afInet)
+		a, b := src.As4(), dsta.As4()
+		chunk(chSrc4, a[:]...)
+		chunk(chDst4, b[:]...)
+	} else {
+		chunk(chFamily, afInet6)
+		a, b := src.As16(), dsta.As16()
+		chunk(chSrc6, a[:]...)
+		chunk(chDst6, b[:]...)
+	}
+	chunk(chProto, p.Proto)
+	chunk(chSrcPort, byte(p.Src.Port()>>8), byte(p.Src.Port()))
+	chunk(chDstPort, byte(p.Dst.Port()>>8), byte(p.Dst.Port()))
+	if p.Time != 0 {
+		chunk(chTimeSec, binary.BigEndian.AppendUint32(nil, uint32(p.Time/1e9))...)
+		chunk(chTimeUsec, binary.BigEndian.AppendUint32(nil, uint32(p.Time%1e9/1e3))...)
+	}
+	chunk(chType, p.Type)
+	chunk(chCaptureID, binary.BigEndian.AppendUint32(nil, p.CaptureID)...)
+	if p.VLAN != 0 {
+		chunk(chVLAN, byte(p.VLAN>>8), byte(p.VLAN))
+	}
+	if len(p.AuthKey) > 0 {
+		chunk(chAuthKey, p.AuthKey...)
+	}
+	chunk(chPayload, p.Payload...)
+	binary.BigEndian.PutUint16(dst[start+4:], uint16(len(dst)-start))
+	return dst
+}

@@ -232,6 +232,20 @@ func (r *Reader) File() uint16 { return r.file }
 // Format returns the file's format.
 func (r *Reader) Format() Format { return r.format }
 
+// LinkTypes returns the link types of the frames known so far: a pcap
+// file's one; for pcapng those of the interfaces read so far (none before
+// the first batch: they come as blocks).
+func (r *Reader) LinkTypes() []uint16 {
+	if r.format == FormatPcap {
+		return []uint16{r.linkType}
+	}
+	var lts []uint16
+	for _, in := range r.ng.ifaces {
+		lts = append(lts, in.linkType)
+	}
+	return lts
+}
+
 // Size is the length in bytes of a plain, seekable input (a regular file
 // that is not compressed), known before reading it; 0 for standard input,
 // pipes and gzip, whose length is known only at the end.

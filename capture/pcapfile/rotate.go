@@ -17,6 +17,9 @@ type RotateOptions struct {
 	// starts at.
 	Path      string
 	LinkTypes []uint16 // link types of the frames to come (pcapng when several)
+	// PcapNG writes pcapng files that take link types not listed in
+	// LinkTypes as frames of them come (a stream's may be unknown).
+	PcapNG bool
 	// MaxBytes: a new file before one would grow past this (tcpdump -C,
 	// which counts in millions of bytes). 0: no limit.
 	MaxBytes int64
@@ -71,7 +74,7 @@ func NewRotator(opt RotateOptions) (*Rotator, error) {
 	if opt.MaxBytes < 0 || opt.Every < 0 || opt.Files < 0 {
 		return nil, errors.New("pcapfile: rotate: negative size, interval or file count")
 	}
-	if len(opt.LinkTypes) == 0 {
+	if len(opt.LinkTypes) == 0 && !opt.PcapNG {
 		return nil, errors.New("pcapfile: rotate: no link type")
 	}
 	if _, err := strftime(opt.Path, time.Unix(0, 0)); err != nil {
@@ -115,7 +118,7 @@ func (r *Rotator) open(t int64) error {
 		return fmt.Errorf("pcapfile: %w", err)
 	}
 	r.cw = countWriter{f: f}
-	w, err := NewWriter(&r.cw, r.opt.LinkTypes)
+	w, err := newWriter(&r.cw, r.opt.LinkTypes, r.opt.PcapNG)
 	if err != nil {
 		f.Close()
 		return fmt.Errorf("pcapfile: %s: %w", name, err)
