@@ -102,31 +102,15 @@ func Open(o Options) (*Handle, error) {
 		o.BlockTimeout = 20 * time.Millisecond
 	}
 	h := &Handle{blockSz: o.BlockSize, blocks: o.Blocks}
-	ifindex := 0
-	hatype := -1
-	if o.Interface != "any" {
-		ifc, err := net.InterfaceByName(o.Interface)
-		if err != nil {
-			return nil, fmt.Errorf("afpacket: interface %q: %w", o.Interface, err)
-		}
-		ifindex = ifc.Index
-		b, err := os.ReadFile("/sys/class/net/" + o.Interface + "/type")
-		if err != nil {
-			return nil, fmt.Errorf("afpacket: interface %q: %w", o.Interface, err)
-		}
-		if hatype, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
-			return nil, fmt.Errorf("afpacket: interface %q: type %q", o.Interface, b)
-		}
+	ifindex, hatype, err := ifaceOf(o.Interface)
+	if err != nil {
+		return nil, err
 	}
 	typ := unix.SOCK_RAW
-	switch hatype {
-	case unix.ARPHRD_ETHER, unix.ARPHRD_LOOPBACK:
-		h.linkType = LinkEthernet
-		h.loopback = hatype == unix.ARPHRD_LOOPBACK
-	case unix.ARPHRD_NONE, 519: // ARPHRD_RAWIP: tun devices
-		h.linkType = LinkRaw
-	default:
-		typ, h.cooked, h.linkType = unix.SOCK_DGRAM, true, LinkSLL
+	h.linkType, h.cooked = linkTypeOf(hatype)
+	h.loopback = hatype == unix.ARPHRD_LOOPBACK
+	if h.cooked {
+		typ = unix.SOCK_DGRAM
 	}
 	// The socket takes no protocol until bound, so that nothing enters
 	// the ring before the filter is attached.
@@ -178,6 +162,53 @@ func Open(o Options) (*Handle, error) {
 }
 
 func htons(v uint16) uint16 { return v<<8 | v>>8 }
+
+// ifaceOf returns an interface's index and ARPHRD type (0 and -1 for
+// "any").
+func ifaceOf(name string) (index, hatype int, err error) {
+	if name == "any" {
+		return 0, -1, nil
+	}
+	ifc, err := net.InterfaceByName(name)
+	if err != nil {
+		return 0, 0, fmt.Errorf("afpacket: interface %q: %w", name, err)
+	}
+	b, err := os.ReadFile("/sys/class/net/" + name + "/type")
+	if err != nil {
+		return 0, 0, fmt.Errorf("afpacket: interface %q: %w", name, err)
+	}
+	if hatype, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
+		return 0, 0, fmt.Errorf("afpacket: interface %q: type %q", name, b)
+	}
+	return ifc.Index, hatype, nil
+}
+
+// linkTypeOf says what frames an interface of ARPHRD type hatype gives:
+// Ethernet (also the loopback interface) and raw IP (tun) as they are,
+// anything else through a cooked socket, with a Linux SLL header.
+func linkTypeOf(hatype int) (lt uint16, cooked bool) {
+	switch hatype {
+	case unix.ARPHRD_ETHER, unix.ARPHRD_LOOPBACK:
+		return LinkEthernet, false
+	case unix.ARPHRD_NONE, 519: // ARPHRD_RAWIP
+		return LinkRaw, false
+	}
+	return LinkSLL, true
+}
+
+// FilterLinkTypeOf is the link type a kernel filter for the interface
+// must be compiled for (Handle.FilterLinkType), known before opening it.
+func FilterLinkTypeOf(name string) (uint16, error) {
+	_, hatype, err := ifaceOf(name)
+	if err != nil {
+		return 0, err
+	}
+	lt, cooked := linkTypeOf(hatype)
+	if cooked {
+		return LinkRaw, nil
+	}
+	return lt, nil
+}
 
 // LinkType is the link type of the frames: Ethernet (also the loopback
 // interface), raw IP (tun) or Linux SLL (other interfaces, "any").

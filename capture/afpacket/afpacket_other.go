@@ -40,6 +40,7 @@ type Frame struct {
 
 type Handle struct{}
 
+func FilterLinkTypeOf(name string) (uint16, error)          { return 0, ErrNotLinux }
 func Open(o Options) (*Handle, error)                       { return nil, ErrNotLinux }
 func (h *Handle) LinkType() uint16                          { return 0 }
 func (h *Handle) FilterLinkType() uint16                    { return 0 }
