@@ -59,6 +59,12 @@ type Options struct {
 	// shows calls before the end this way.
 	Snapshot      func(*Progress)
 	SnapshotEvery time.Duration
+
+	// Opened, when set, is handed Run's report once the input files are
+	// open, before they are read: its ReadFrame re-reads frames of the
+	// snapshots' messages while the run goes on. The report is complete
+	// only when Run returns it.
+	Opened func(*Report)
 }
 
 // Progress is the state of a run at one moment (Options.Snapshot).
@@ -99,6 +105,8 @@ type Report struct {
 	Frames   uint64
 	Bytes    uint64
 	Messages uint32
+	// Evicted counts the calls evicted beyond calls.Config.MaxCalls.
+	Evicted int
 
 	// Problems met, in capture order (the first MaxProblems), and counts
 	// of all of them by layer.
@@ -109,6 +117,7 @@ type Report struct {
 	// keep-alives, M3UA management messages…
 	Counters map[string]uint64
 
+	mu    sync.RWMutex // ReadFrame may run beside Close (Options.Opened)
 	files []*pcapfile.Reader
 }
 
@@ -124,6 +133,8 @@ func (r *Report) ProblemTotal() int {
 // Close releases the input files (and removes spool files of stdin and
 // gzip input). Frames can be re-read with ReadFrame until then.
 func (r *Report) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var first error
 	for _, f := range r.files {
 		if err := f.Close(); err != nil && first == nil {
@@ -136,6 +147,8 @@ func (r *Report) Close() error {
 
 // ReadFrame re-reads one frame of the input.
 func (r *Report) ReadFrame(ref record.FrameRef) (pcapfile.Frame, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	if int(ref.File) >= len(r.files) {
 		return pcapfile.Frame{}, fmt.Errorf("capture: no input file %d", ref.File)
 	}
@@ -192,6 +205,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	src := pcapfile.Merge(rep.files...)
 	if opt.Calls.MessagesHint == 0 {
 		opt.Calls.MessagesHint = messagesHint(rep.files)
+	}
+	if opt.Opened != nil {
+		opt.Opened(rep)
 	}
 	s := newSequencer(&opt, rep)
 	if err := pipeline(ctx, src, &opt, rep, s); err != nil {
@@ -268,6 +284,7 @@ func (s *sequencer) end() {
 		return pa.Offset < pb.Offset
 	})
 	if !s.opt.NoCorrelate {
+		rep.Evicted = s.corr.Evicted()
 		rep.Analysis = s.corr.Finish()
 		for k, v := range rep.ProblemCounts {
 			rep.Analysis.Stats.DecodeErrors[k] = v
