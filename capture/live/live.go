@@ -370,3 +370,15 @@ func (c *Capture) closeInputs() error {
 	}
 	return first
 }
+
+// CloseInputs closes inputs that were opened but not started (Start
+// failed, or another input could not be opened).
+func CloseInputs(ins []Input) error {
+	var first error
+	for _, in := range ins {
+		if err := in.close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
