@@ -320,8 +320,8 @@ func (c *Capture) ReadFrame(ref record.FrameRef) (pcapfile.Frame, error) {
 }
 
 // Punch gives back the spool's space that no frame in need holds: needed
-// are the frames of the calls kept (and any frame captured in the last
-// minute, which a message still being reassembled may come to need).
+// are the frames of the calls kept (and any frame captured in the last 35
+// seconds, which a message still being reassembled may come to need).
 func (c *Capture) Punch(needed []record.FrameRef) (freed int64, err error) {
 	if s := c.spool.Load(); s != nil {
 		return s.punch(needed)

@@ -30,8 +30,9 @@ const (
 	spoolChunk = 64 << 10
 	recHeader  = 20
 	// keepRecent: frames this young are never punched — a message still
-	// being reassembled (TCP, IP fragments, SCTP) may come to need them.
-	keepRecent = time.Minute
+	// being reassembled may come to need them (IP fragments and SCTP
+	// fragments wait 30 s at most, a TCP gap 5 s).
+	keepRecent = 35 * time.Second
 )
 
 type spool struct {
@@ -157,7 +158,7 @@ func (s *spool) read(ref record.FrameRef) (pcapfile.Frame, error) {
 }
 
 // punch gives back every whole chunk that holds no needed frame and no
-// frame of the last minute; it returns the bytes given back.
+// frame of the last keepRecent; it returns the bytes given back.
 func (s *spool) punch(needed []record.FrameRef) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
