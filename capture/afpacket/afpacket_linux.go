@@ -20,7 +20,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -169,18 +168,32 @@ func ifaceOf(name string) (index, hatype int, err error) {
 	if name == "any" {
 		return 0, -1, nil
 	}
-	ifc, err := net.InterfaceByName(name)
-	if err != nil {
-		return 0, 0, fmt.Errorf("afpacket: interface %q: %w", name, err)
+	// From sysfs rather than package net, which would link its cgo
+	// resolver into sipsniff (see capture/live's UDP socket).
+	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+		return 0, 0, fmt.Errorf("afpacket: interface %q: no such network interface", name)
 	}
-	b, err := os.ReadFile("/sys/class/net/" + name + "/type")
-	if err != nil {
-		return 0, 0, fmt.Errorf("afpacket: interface %q: %w", name, err)
+	read := func(what string) (int, error) {
+		b, err := os.ReadFile("/sys/class/net/" + name + "/" + what)
+		if err != nil {
+			if os.IsNotExist(err) {
+				return 0, fmt.Errorf("afpacket: interface %q: no such network interface", name)
+			}
+			return 0, fmt.Errorf("afpacket: interface %q: %w", name, err)
+		}
+		v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			return 0, fmt.Errorf("afpacket: interface %q: %s %q", name, what, b)
+		}
+		return v, nil
 	}
-	if hatype, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
-		return 0, 0, fmt.Errorf("afpacket: interface %q: type %q", name, b)
+	if index, err = read("ifindex"); err != nil {
+		return 0, 0, err
 	}
-	return ifc.Index, hatype, nil
+	if hatype, err = read("type"); err != nil {
+		return 0, 0, err
+	}
+	return index, hatype, nil
 }
 
 // linkTypeOf says what frames an interface of ARPHRD type hatype gives:

@@ -2,12 +2,12 @@ package live
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
+	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -134,51 +134,48 @@ func (in *iface) close() error { return in.h.Close() }
 // hepIn listens for HEP.
 type hepIn struct {
 	name  string
-	conn  *net.UDPConn
+	sock  *udpSocket
 	bad   atomic.Uint64
 	other atomic.Uint64 // payloads that are not signalling (RTCP reports, logs…)
 	alive atomic.Uint64 // keep-alives
 	ok    atomic.Uint64
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // HEP listens for HEP v1, v2 and v3 packets at "udp:ADDR:PORT" (or
-// "ADDR:PORT"). Each packet's copy is rebuilt into the IP packet it came
-// in (capture/hep), timed by the packet's own timestamp; bad packets are
-// counted and reported, never fatal.
+// "ADDR:PORT"; IPv6 as [ADDR]:PORT). Each packet's copy is rebuilt into
+// the IP packet it came in (capture/hep), timed by the packet's own
+// timestamp; bad packets are counted and reported, never fatal.
 func HEP(spec string) (Input, error) {
-	addr := strings.TrimPrefix(spec, "udp:")
 	if strings.HasPrefix(spec, "tcp:") || strings.HasPrefix(spec, "tls:") {
 		return nil, fmt.Errorf("-L %s: HEP is received over UDP (udp:ADDR:PORT)", spec)
 	}
-	ua, err := net.ResolveUDPAddr("udp", addr)
+	addr, err := netip.ParseAddrPort(strings.TrimPrefix(spec, "udp:"))
+	if err != nil {
+		return nil, fmt.Errorf("-L %s: want udp:ADDR:PORT with an IP address: %w", spec, err)
+	}
+	sock, err := listenUDP(addr)
 	if err != nil {
 		return nil, fmt.Errorf("-L %s: %w", spec, err)
 	}
-	conn, err := net.ListenUDP("udp", ua)
-	if err != nil {
-		return nil, fmt.Errorf("-L %s: %w", spec, err)
-	}
-	// HEP senders burst: a large receive buffer saves what would be lost
-	// while a batch is handed over.
-	conn.SetReadBuffer(8 << 20)
-	return &hepIn{name: "hep " + conn.LocalAddr().String(), conn: conn}, nil
+	return &hepIn{name: "hep " + sock.local.String(), sock: sock}, nil
 }
 
 // Addr is where a HEP input listens (with the port the system chose for
-// port 0).
-func Addr(in Input) net.Addr {
+// port 0); the zero value for other inputs.
+func Addr(in Input) netip.AddrPort {
 	if h, ok := in.(*hepIn); ok {
-		return h.conn.LocalAddr()
+		return h.sock.local
 	}
-	return nil
+	return netip.AddrPort{}
 }
 
 func (in *hepIn) Name() string        { return in.name }
 func (in *hepIn) LinkTypes() []uint16 { return []uint16{pcapfile.LinkTypeRaw} }
 
 func (in *hepIn) run(ctx context.Context, c *Capture) error {
-	stop := context.AfterFunc(ctx, func() { in.conn.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
 	b := &batcher{c: c, ctx: ctx}
 	defer b.flush()
 	buf := make([]byte, 65536)
@@ -188,24 +185,23 @@ func (in *hepIn) run(ctx context.Context, c *Capture) error {
 		frame   []byte
 	)
 	for {
-		// While a batch waits, wake up in time to hand it over.
-		wait := 500 * time.Millisecond
+		// While a batch waits, wake up in time to hand it over; else look
+		// at ctx now and then.
+		wait := 200 * time.Millisecond
 		if b.cur != nil {
-			wait = flushAfter
+			wait = max(flushAfter-time.Since(b.since), time.Millisecond)
 		}
-		in.conn.SetReadDeadline(time.Now().Add(wait))
-		n, from, err := in.conn.ReadFromUDP(buf)
+		n, from, err := in.sock.recv(buf, wait)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				if !b.flush() {
-					return nil
-				}
-				continue
+		if err == errTimeout {
+			if b.due() && !b.flush() {
+				return nil
 			}
+			continue
+		}
+		if err != nil {
 			return err
 		}
 		if err := hep.Decode(buf[:n], &p); err != nil {
@@ -254,11 +250,8 @@ func (in *hepIn) counters(m map[string]uint64) {
 }
 
 func (in *hepIn) close() error {
-	err := in.conn.Close()
-	if errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return err
+	in.closeOnce.Do(func() { in.closeErr = in.sock.close() })
+	return in.closeErr
 }
 
 // reader reads a pcap or pcapng stream (a pipe: tcpdump -w - | sipsniff
