@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -305,6 +306,56 @@ func TestStaticBinary(t *testing.T) {
 	for _, p := range strings.Fields(string(out)) {
 		if p == "net" || p == "runtime/cgo" {
 			t.Errorf("sipsniff depends on %s", p)
+		}
+	}
+}
+
+// TestLiveInterfaceCommand: sipsniff -i lo -f 'udp port P' captures the
+// SIP calls sent over loopback to port P (and nothing else on lo) and
+// prints them when --duration ends. Needs root: CI=true fails without it.
+func TestLiveInterfaceCommand(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("capturing on lo needs root; the tests run as root in CI")
+		}
+		t.Skip("capturing on lo needs root")
+	}
+	sink, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	port := sink.LocalAddr().(*net.UDPAddr).Port
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		a, _ := net.DialUDP("udp4", nil, sink.LocalAddr().(*net.UDPAddr))
+		defer a.Close()
+		for n := 1; n <= 5; n++ {
+			id := fmt.Sprintf("lo-%d@127.0.0.1", n)
+			for _, start := range []string{"INVITE sip:bob@127.0.0.1 SIP/2.0", "SIP/2.0 486 Busy Here", "ACK sip:bob@127.0.0.1 SIP/2.0"} {
+				cseq := "1 INVITE"
+				if start[0] == 'A' {
+					cseq = "1 ACK"
+				}
+				fmt.Fprintf(a, "%s\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK%d\r\nFrom: <sip:a@x>;tag=f\r\nTo: <sip:b@y>;tag=t\r\nCall-ID: %s\r\nCSeq: %s\r\nContent-Length: 0\r\n\r\n", start, n, id, cseq)
+			}
+		}
+		// Not for the filter.
+		o, _ := net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port + 1})
+		defer o.Close()
+		fmt.Fprintf(o, "OPTIONS sip:x SIP/2.0\r\nCall-ID: other@x\r\nCSeq: 1 OPTIONS\r\n\r\n")
+	}()
+	out, errs, err := runCmd(t, "", "-i", "lo", "-f", fmt.Sprintf("udp port %d", port), "--duration", "2s", "--calls", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errs)
+	}
+	recs := ndjson(t, out)
+	if len(recs) != 5 {
+		t.Fatalf("%d calls, want the 5 sent to port %d:\n%s", len(recs), port, out)
+	}
+	for _, r := range recs {
+		if r["outcome"] != "busy" || !strings.HasPrefix(r["call_id"].(string), "lo-") {
+			t.Errorf("call %v", r)
 		}
 	}
 }
