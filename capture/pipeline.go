@@ -413,17 +413,19 @@ func pipeline(ctx context.Context, src FrameSource, opt *Options, rep *Report, s
 		drain()
 	}
 
-	if opt.Snapshot != nil {
+	stopTimer, timerDone := make(chan struct{}), make(chan struct{})
+	if opt.Snapshot == nil {
+		close(timerDone)
+	} else {
 		// Snapshots are asked for on a timer; when the stage is idle (a
 		// live capture between packets) this goroutine runs it itself.
-		stop := make(chan struct{})
-		defer close(stop)
 		go func() {
+			defer close(timerDone)
 			t := time.NewTimer(opt.SnapshotEvery)
 			defer t.Stop()
 			for {
 				select {
-				case <-stop:
+				case <-stopTimer:
 					return
 				case <-t.C:
 				}
@@ -465,16 +467,11 @@ func pipeline(ctx context.Context, src FrameSource, opt *Options, rep *Report, s
 		}()
 	}
 	wg.Wait()
-	// The snapshot goroutine may be running the stage: wait for it.
-	seqMu.Lock()
-	for draining {
-		seqMu.Unlock()
-		time.Sleep(time.Millisecond)
-		seqMu.Lock()
-	}
+	// The timer's goroutine may be running the stage: it finishes what is
+	// filed, then stops.
+	close(stopTimer)
+	<-timerDone
 	left := len(pending)
-	draining = true // the snapshot goroutine must not start the stage again
-	seqMu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return err
 	}

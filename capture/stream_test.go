@@ -133,9 +133,14 @@ func (e endless) ReadBatch(b *pcapfile.Batch) error {
 // the run with a report, snapshots made meanwhile.
 func TestStreamStops(t *testing.T) {
 	stop := make(chan struct{})
-	time.AfterFunc(100*time.Millisecond, func() { close(stop) })
 	n := 0
-	rep, err := Stream(context.Background(), endless{stop}, Options{SnapshotEvery: 10 * time.Millisecond, Snapshot: func(*Progress) { n++ }})
+	// Stopped a while after the first snapshot: the timer fires several
+	// times more, with nothing new.
+	rep, err := Stream(context.Background(), endless{stop}, Options{SnapshotEvery: 10 * time.Millisecond, Snapshot: func(*Progress) {
+		if n++; n == 1 {
+			time.AfterFunc(100*time.Millisecond, func() { close(stop) })
+		}
+	}})
 	if err != nil || rep.Analysis == nil {
 		t.Fatalf("Stream: %v, %v", rep, err)
 	}

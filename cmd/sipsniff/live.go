@@ -121,6 +121,9 @@ func runLive(ctx context.Context, opt capture.Options, a analyzeArgs, expr *filt
 		return app.Run(ctx)
 	}
 
+	// Nobody looks at snapshots here: eviction runs in the correlator
+	// whatever their pace, and one at the end is all that is printed.
+	opt.SnapshotEvery = time.Hour
 	out := &lockedWriter{w: bufio.NewWriterSize(stdout, 64<<10)}
 	defer out.Flush()
 	var mw *messageWriter
