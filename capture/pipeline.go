@@ -59,6 +59,11 @@ type Options struct {
 	// shows calls before the end this way.
 	Snapshot      func(*Progress)
 	SnapshotEvery time.Duration
+	// SnapshotBackoff spaces the snapshots by the run's age once that is
+	// more than SnapshotEvery (250 ms, 500 ms, 1 s, 2 s…): a viewer of a
+	// file sees it early, and the file's end, which every snapshot delays
+	// (they run in the sequential stage), comes soon.
+	SnapshotBackoff bool
 
 	// Opened, when set, is handed Run's report once the input files are
 	// open, before they are read: its ReadFrame re-reads frames of the
@@ -414,6 +419,7 @@ func pipeline(ctx context.Context, src FrameSource, opt *Options, rep *Report, s
 	}
 
 	stopTimer, timerDone := make(chan struct{}), make(chan struct{})
+	started := time.Now()
 	if opt.Snapshot == nil {
 		close(timerDone)
 	} else {
@@ -439,7 +445,11 @@ func pipeline(ctx context.Context, src FrameSource, opt *Options, rep *Report, s
 				}
 				// A snapshot costs what the calls kept cost: at most an
 				// eighth of the time goes to them.
-				t.Reset(max(opt.SnapshotEvery, 8*time.Duration(snapCost.Load())))
+				next := max(opt.SnapshotEvery, 8*time.Duration(snapCost.Load()))
+				if opt.SnapshotBackoff {
+					next = max(next, time.Since(started))
+				}
+				t.Reset(next)
 			}
 		}()
 	}

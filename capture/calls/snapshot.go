@@ -31,6 +31,8 @@ type snapState struct {
 	extraN   int      // extra-frame lists the last snapshot had
 	extra    map[uint32][]record.FrameRef
 	cnt      []uint32 // scratch: new messages per slot
+	calls    []*Call  // scratch: the correlator's calls by slot
+	uf       unionFind
 }
 
 // mark notes that the call in slot sid changed. Slots made since the last
@@ -56,7 +58,7 @@ func (c *Correlator) Snapshot() *Analysis {
 	}
 	if s.evictGen != c.evictGen {
 		// Eviction renumbered the messages: every call is new.
-		*s = snapState{evictGen: c.evictGen, cnt: s.cnt}
+		*s = snapState{evictGen: c.evictGen, cnt: s.cnt, calls: s.calls, uf: s.uf}
 	}
 	n := int(c.ncalls)
 	keep := !c.cfg.CallsOnly
@@ -153,11 +155,18 @@ func (c *Correlator) Snapshot() *Analysis {
 
 	// Links and groups over every call; a call whose links or group
 	// changed is copied again if its copy is a published one.
-	c.calls = make([]*Call, n)
+	if cap(s.calls) < n {
+		s.calls = make([]*Call, n, n+n/4)
+		s.uf = make(unionFind, n, n+n/4)
+	}
+	c.calls = s.calls[:n]
 	for i := range n {
 		c.calls[i] = c.call(uint32(i) + 1)
 	}
-	u := newUnionFind(n)
+	u := s.uf[:n]
+	for i := range u {
+		u[i] = uint32(i)
+	}
 	c.sink = linkSink{}
 	c.linkHeaders(u)
 	c.linkNumbers(u)
@@ -182,6 +191,7 @@ func (c *Correlator) Snapshot() *Analysis {
 		x.Group, x.Link, x.Linked = g, why, linked
 	}
 	c.calls = nil
+	clear(s.calls[:n]) // no hold on slabs that eviction may drop
 
 	a := &Analysis{
 		Messages:  msgs,

@@ -373,3 +373,28 @@ func TestEvictionMemoryFlat(t *testing.T) {
 		t.Errorf("live heap grew from %.1f MB to %.1f MB", float64(first)/1e6, float64(peak)/1e6)
 	}
 }
+
+// BenchmarkSnapshot250k: a snapshot of 250,000 calls the first time
+// (every call copied) and again after 1,000 more calls (the others
+// shared), what a live capture at its default limit or a large file
+// being read pays per snapshot.
+func BenchmarkSnapshot250k(b *testing.B) {
+	g := newBenchGen()
+	c := New(Config{})
+	g.feed(c, 250_000)
+	b.Run("first", func(b *testing.B) {
+		for range b.N {
+			c.snap = nil
+			c.Snapshot()
+		}
+	})
+	b.Run("again", func(b *testing.B) {
+		c.Snapshot()
+		for range b.N {
+			for j := range benchFlow {
+				c.Add(g.message(j, 250_000+b.N%1000))
+			}
+			c.Snapshot()
+		}
+	})
+}

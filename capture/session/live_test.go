@@ -24,8 +24,6 @@ import (
 // waits is shown while it is read — snapshots that grow, with frames that
 // can be re-read — and ends with the analysis capture.Run makes.
 func TestOfflineGrowing(t *testing.T) {
-	defer func(w time.Duration) { firstWait = w }(firstWait)
-	firstWait = time.Millisecond
 	var buf bytes.Buffer
 	if _, err := gencap.Generate(&buf, gencap.DefaultConfig(gencap.SIPI, 4000)); err != nil {
 		t.Fatal(err)

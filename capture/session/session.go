@@ -15,7 +15,6 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/sipgw/sipgw/capture"
 	"github.com/sipgw/sipgw/capture/calls"
@@ -101,22 +100,24 @@ func fromProgress(pr *capture.Progress) *Snapshot {
 	}
 }
 
-// firstWait is how long Offline waits for a file to be read before it
-// returns with the snapshot so far: a small file comes back complete, as
-// a caller that looks once expects; a large one is shown as it is read.
-var firstWait = 250 * time.Millisecond
-
 // Offline analyses capture files (keeping the message records: ladders
 // and message views need them) and returns a Source whose snapshots grow
-// while the files are read (every opt.SnapshotEvery, 250 ms by default)
-// and whose last one is final. It returns when the analysis is done, or
-// after a quarter of a second with the snapshot so far; errors opening a
-// file are returned.
+// while the files are read and whose last one is final: the first after
+// opt.SnapshotEvery (250 ms by default), then spaced by the time the
+// reading has taken (capture.Options.SnapshotBackoff), so that the end is
+// not delayed. It returns when the analysis is done or with the first
+// snapshot; errors opening a file are returned.
 func Offline(ctx context.Context, opt capture.Options) (Source, error) {
 	opt.Calls.CallsOnly = false
+	opt.SnapshotBackoff = true
 	ctx, cancel := context.WithCancel(ctx)
 	o := &offline{publisher: newPublisher(), cancel: cancel, ended: make(chan struct{})}
-	opt.Snapshot = func(p *capture.Progress) { o.publish(fromProgress(p)) }
+	first := make(chan struct{})
+	var once sync.Once
+	opt.Snapshot = func(p *capture.Progress) {
+		o.publish(fromProgress(p))
+		once.Do(func() { close(first) })
+	}
 	opened := make(chan struct{})
 	opt.Opened = func(r *capture.Report) {
 		o.mu.Lock()
@@ -149,8 +150,6 @@ func Offline(ctx context.Context, opt capture.Options) (Source, error) {
 			Problems: rep.Problems, ProblemCounts: rep.ProblemCounts, Counters: rep.Counters,
 		})
 	}()
-	t := time.NewTimer(firstWait)
-	defer t.Stop()
 	select {
 	case <-o.ended:
 		if runErr != nil {
@@ -158,7 +157,7 @@ func Offline(ctx context.Context, opt capture.Options) (Source, error) {
 			return nil, runErr
 		}
 		o.static = true
-	case <-t.C:
+	case <-first:
 	}
 	return o, nil
 }
