@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin
 FUZZTIME ?= 60s
 
-.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup bench-q764 bench-m3ua run deps clean
+.PHONY: all build test test-unit lint fmt-check vet fuzz fuzz-short bench bench-isup bench-q764 bench-m3ua bench-mtp run deps clean
 
 all: build
 
@@ -13,14 +13,16 @@ build:
 # Packages with goroutines (the analyzer's pipeline, the reader's spool, the
 # scanner's pool, live capture and its sessions, the commands, the M3UA stack
 # and its transports, the gateway and its SIPp tests, the operations
-# packages) run again under the race detector. Every package runs once without it too, so that the
-# allocation tests hold what they measure (the race runtime makes sync.Pool
-# drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
+# packages) run again under the race detector. Every package runs once
+# without it too, so that the allocation tests hold what they measure (the
+# race runtime makes sync.Pool drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
 # it in the VM stage.
-RACE_PKGS := ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./capture/live/ ./capture/session/ \
-	./capture/afpacket/ ./cmd/sipsniff/ ./ui/ \
+RACE_PKGS := ./sigtran/transport/transporttest/ ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ \
+	./capture/live/ ./capture/session/ ./capture/afpacket/ ./cmd/sipsniff/ ./ui/ \
+	./tdm/bearer/ ./tdm/softspan/ ./tdm/dahdi/ \
 	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
-	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/
+	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/ \
+	./tdm/channel/ ./tdm/mtp/
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (tshark, sipp), checks formatting and vet, runs every fuzz target briefly, then
@@ -48,11 +50,12 @@ vet:
 	$(GO) vet ./...
 	$(GO) vet -tags sctpkernel ./sigtran/transport/sctp/ ./test/vm/
 	$(GO) vet -tags vmresults ./test/vm/
+	$(GO) vet -tags bearerload ./tdm/bearer/
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
 
-bench: bench-isup bench-q764 bench-m3ua
+bench: bench-isup bench-q764 bench-m3ua bench-mtp
 
 bench-isup:
 	$(GO) test -run='^$$' -bench=. -benchmem ./isup/
@@ -66,6 +69,14 @@ bench-q764:
 # codec alone, on one core (msg/s is the figure to read).
 bench-m3ua:
 	$(GO) test -run='^$$' -bench='DATAThrough|DATACodecOverMem|DecodeDATA$$|AppendDATA$$' -benchmem -benchtime=1s -cpu 1 ./sigtran/m3ua/
+
+# MTP2 MSUs per second over a seqpacket signalling channel: two of our
+# stacks on one link (msu/s), and UBL/UBA through the libss7 test peer
+# (needs gcc and libss7-dev, see scripts/deps.sh).
+.PHONY: bench-mtp
+bench-mtp:
+	$(GO) test -run='^$$' -bench='SeqPacketMSUs|Libss7UBLUBA' -benchmem -benchtime=1s ./tdm/mtp/
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s ./tdm/su/ ./tdm/mtp2/
 
 # sipsniff --stats against tshark and sngrep on generated 50k/250k-call SIP
 # and 50k-call SIP-I captures (kept in ${BENCH_DIR:-/tmp/sipsniff-bench});
@@ -91,6 +102,18 @@ run: build
 # SIPp at stepped rates against sipgw with the simulator, and SIPp UAC →
 # SIPp UAS directly; prints the figures and PASS/FAIL per target (a script,
 # not a test: several minutes).
+# 1,000 bridged G.711 calls both ways (RTP in and out, jitter buffer,
+# DTMF detection, 160 samples each way on software E1 timeslots) per 20 ms
+# of media on one core: core% is the share of a core they take (target
+# ≤ 25 %); one call's Receive+Tick alone beside it; then the same 1,000
+# calls in real time over UDP sockets on the loopback (12 s, the far end
+# in its own process), CPU from getrusage.
+.PHONY: bench-bearer
+bench-bearer:
+	$(GO) test -run='^$$' -bench='Bridge1000|BridgeTick' -benchmem -benchtime=1s -cpu 1 ./tdm/bearer/
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s -cpu 1 ./tdm/dtmf/ ./tdm/jitter/ ./tdm/g711/
+	$(GO) test -tags bearerload -run='^TestUDPLoad1000$$' -v -count=1 ./tdm/bearer/ | grep -E 'calls over UDP|ok|FAIL'
+
 .PHONY: bench-gw
 bench-gw: build
 	GO=$(GO) ./scripts/bench-gw.sh

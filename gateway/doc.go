@@ -1,6 +1,8 @@
 // Package gateway is sipgw's runtime: the SIP side on sipgo (UDP, TCP,
-// TLS), the ISUP side on q764 Trunks over M3UA, and the interwork/call
-// Calls between them, wired as configured (package gateway/config).
+// TLS), the ISUP side on q764 Trunks over M3UA or over TDM linksets
+// (MTP2/MTP3, tdm/mtp), the interwork/call Calls between them, and, for
+// circuits on local E1/T1 spans, the media (wired as configured, package
+// gateway/config).
 //
 // # Threads and order
 //
@@ -16,8 +18,11 @@
 //     PRACK toward SIP) has one reader that posts its responses, and a
 //     408 when it ends without a final one, 503 when its next hop could
 //     not be reached (interwork/call's contract);
-//   - the M3UA stack posts each ISUP message (copied: its buffer is the
-//     association's), dispatched by OPC and CIC to the trunk;
+//   - the M3UA or MTP stack posts each ISUP message (copied: its buffer
+//     is the stack's), dispatched by OPC and CIC to the trunk; the trunk
+//     sends through an isupTransport, which both stacks satisfy;
+//   - the span alarm loop posts the hardware blocking requests of
+//     tdm/span.Monitor (CGB/CGU of exactly a span's circuits);
 //   - operators (ops.Gateway) post functions and wait for their result.
 //
 // The loop handles one event at a time, then what that event queued for
@@ -48,6 +53,12 @@
 // 2xx that lost leaves the caller with the 487 and the ISUP leg is
 // released at once (REL with the CANCEL cause), never an answered ISUP
 // leg waiting for an ACK.
+//
+// INFO requests of a call (mid-call ISUP on SIP-I/SIP-T trunks,
+// interwork/call's "Mid-call ISUP") are in-dialog requests of the leg as
+// BYE and PRACK are: the ones received go to the call and are answered
+// from its loop, the call's own go in client transactions whose
+// responses (or 408/503) come back to it.
 //
 // Dialogs (tags, route set, remote target, CSeq) are kept per leg: as UAS
 // from the INVITE (Record-Route in order, Contact), as UAC from the
@@ -90,6 +101,20 @@
 // shutdown_timeout; then the associations go down (ASPDN) and the
 // listeners close.
 //
+// # Media (media.go)
+//
+// A trunk whose circuits sit on timeslots of local spans has bearers:
+// each of its calls gets an RTP socket from media.rtp_ports and
+// call.Params.Media, and the call's ActMedia actions start, move and stop
+// its bridge in the gateway's one bearer.Engine (the timeslot opened on
+// first use and kept; a software span's clock and the engine run on
+// their own goroutines, stepping every media.tick). The socket's reader
+// delivers to whichever bridge runs. Continuity indications of the
+// Trunk (IndLoop, IndCheckTone) attach the engine's check loop or
+// check-tone transceiver to the circuit's timeslot; a returned tone is
+// reported with ReqContinuity. Span alarms are polled (span_alarms.poll)
+// into span.Monitor.
+//
 // # Hooks
 //
 // Observer and CDRSink let the operations packages count and record:
@@ -101,8 +126,9 @@
 //
 // # Not covered
 //
-// Media (the gateway answers with a fixed SDP; RTP is not handled), SIP
-// → SIP and ISUP → ISUP transit, a TLS server name other than the
+// Media on trunks without bearers (a fixed SDP: calls over M3UA whose
+// circuits are not on local spans), hold (sendonly/inactive) toward the
+// bridge (it keeps running), RTCP, SIP → SIP and ISUP → ISUP transit, a TLS server name other than the
 // dialled address or name (the peer's certificate must name what its
 // trunk's peers say), the checking of callers' TLS certificates, DNS
 // NAPTR/SRV (RFC 3263), RFC 3578 overlap toward several SIP trunks, and

@@ -45,7 +45,7 @@ func FuzzSIPMessage(f *testing.F) {
 					}
 				}
 			}
-			base64ISUP(cm.ContentType, cm.Body)
+			base64ISUP(cm.ContentType, cm.Disposition, cm.Body)
 			if m.Method == sip.INVITE {
 				l := &leg{}
 				l.uasDialog(m)
@@ -67,7 +67,7 @@ func FuzzSIPMessage(f *testing.F) {
 			for _, f := range l.forks {
 				checkHop(t, f.target, f.routeSet, "UDP")
 			}
-			base64ISUP(cm.ContentType, cm.Body)
+			base64ISUP(cm.ContentType, cm.Disposition, cm.Body)
 		}
 	})
 }

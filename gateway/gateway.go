@@ -63,6 +63,8 @@ type Gateway struct {
 	sipTrunks []*sipTrunk
 	sipIdx    map[string]int
 	stacks    []*m3ua.Stack
+	mtps      []*mtpPoint
+	media     *mediaRuntime // spans, bearers, RTP (nil without spans)
 	memNet    *mem.Network
 	listeners []transport.Listener // of the stacks, closed by their Run
 	sim       *sim.Sim
@@ -143,13 +145,14 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 	if needMem {
 		g.memNet = mem.NewNetwork()
 	}
-	// ISUP from a stack is dispatched by OPC and CIC: several circuit
-	// groups (trunks) may share a signalling relation with their own CIC
-	// ranges; a CIC in none goes to the relation's first trunk, whose
-	// Trunk answers UCIC (Q.764 §2.12).
-	byPeer := make([]map[uint32][]*trunk, len(cfg.Sigtran))
+	// ISUP from a stack is dispatched by OPC and CIC (dispatch).
+	byPeer := make([]dispatch, len(cfg.Sigtran))
 	for i := range cfg.Sigtran {
-		byPeer[i] = map[uint32][]*trunk{}
+		byPeer[i] = dispatch{}
+	}
+	byMTP := make([]dispatch, len(cfg.MTP))
+	for i := range cfg.MTP {
+		byMTP[i] = dispatch{}
 	}
 	for si := range cfg.Sigtran {
 		sg := &cfg.Sigtran[si]
@@ -183,25 +186,7 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 			}
 		}
 		peers := byPeer[si]
-		scfg.OnISUP = func(u *m3ua.UserData) {
-			ts := peers[u.OPC.Uint32()]
-			if len(ts) == 0 || len(u.Data) < 2 {
-				return
-			}
-			t := ts[0]
-			if len(ts) > 1 {
-				cic := uint16(u.Data[0]) | uint16(u.Data[1])<<8
-				for _, x := range ts {
-					if x.cfg.R.Group.Contains(cic & x.v.CICMask()) {
-						t = x
-						break
-					}
-				}
-			}
-			b := make([]byte, len(u.Data))
-			copy(b, u.Data)
-			t.post(event{kind: evISUP, data: b})
-		}
+		scfg.OnISUP = func(u *m3ua.UserData) { peers.deliver(u.OPC, u.Data) }
 		name := sg.Name
 		scfg.OnState = func(e m3ua.StateEvent) { g.assocState(name, e) }
 		st, err := m3ua.New(scfg)
@@ -211,16 +196,32 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 		}
 		g.stacks = append(g.stacks, st)
 	}
+	g.media = newMedia(g, cfg)
+	for mi := range cfg.MTP {
+		pt, err := g.newMTP(&cfg.MTP[mi], cfg.ISUPTrunks, mi, byMTP[mi])
+		if err != nil {
+			g.closeStacks()
+			return nil, err
+		}
+		g.mtps = append(g.mtps, pt)
+	}
 	for i := range cfg.ISUPTrunks {
 		c := &cfg.ISUPTrunks[i]
-		t, err := newTrunk(g, c, g.stacks[c.R.Sigtran])
+		var tr isupTransport
+		var d dispatch
+		if c.R.MTP >= 0 {
+			tr, d = g.mtps[c.R.MTP].st, byMTP[c.R.MTP]
+		} else {
+			tr, d = g.stacks[c.R.Sigtran], byPeer[c.R.Sigtran]
+		}
+		t, err := newTrunk(g, c, tr)
 		if err != nil {
 			g.closeStacks()
 			return nil, fmt.Errorf("isup trunk %s: %w", c.Name, err)
 		}
 		g.trunks = append(g.trunks, t)
 		g.isupIdx[c.Name] = i
-		byPeer[c.R.Sigtran][t.peer.Uint32()] = append(byPeer[c.R.Sigtran][t.peer.Uint32()], t)
+		d[t.peer.Uint32()] = append(d[t.peer.Uint32()], t)
 	}
 	g.rt.Store(g.compileRoutes(cfg.Routes))
 	if cfg.Simulator != nil && g.memNet != nil {
@@ -241,6 +242,12 @@ func (g *Gateway) closeStacks() {
 		l.Close()
 	}
 	g.listeners = nil
+	for _, pt := range g.mtps {
+		for _, c := range pt.closers {
+			c()
+		}
+		pt.closers = nil
+	}
 }
 
 func (g *Gateway) routes() *routeTable { return g.rt.Load() }
@@ -415,6 +422,14 @@ func (g *Gateway) run(ctx context.Context) error {
 		stackWG.Add(1)
 		go func() { defer stackWG.Done(); st.Run(stackCtx) }()
 	}
+	for _, pt := range g.mtps {
+		stackWG.Add(1)
+		go func() { defer stackWG.Done(); pt.st.Run(stackCtx) }()
+	}
+	waitMedia := func() {}
+	if g.media != nil {
+		waitMedia = g.media.run(bg)
+	}
 	loopCtx, stopLoops := context.WithCancel(context.Background())
 	for _, t := range g.trunks {
 		loopWG.Add(1)
@@ -451,8 +466,10 @@ func (g *Gateway) run(ctx context.Context) error {
 	stopBG()
 	stopLoops()
 	loopWG.Wait()
+	waitMedia()
 	stopStacks()
 	stackWG.Wait()
+	g.closeStacks() // the MTP links' descriptors and listeners
 	stopSim()
 	simWG.Wait()
 	closeAll()

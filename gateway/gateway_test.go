@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -289,7 +290,7 @@ func TestBase64ISUP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := base64ISUP(ct, body)
+	_, _, out := base64ISUP(ct, "", body)
 	if !strings.Contains(string(out), "Content-Transfer-Encoding: base64") || !strings.Contains(string(out), "v=0") {
 		t.Fatalf("%q", out)
 	}
@@ -311,8 +312,28 @@ func TestBase64ISUP(t *testing.T) {
 	if ok, _ := got.Get(&ci); !found || !ok || ci.Value != 17 {
 		t.Errorf("decoded %+v", got)
 	}
-	if string(base64ISUP("application/sdp", []byte("v=0"))) != "v=0" {
+	if _, _, b := base64ISUP("application/sdp", "", []byte("v=0")); string(b) != "v=0" {
 		t.Error("a body without ISUP changed")
+	}
+	// A lone ISUP body (a BYE's REL, an INFO's mid-call message) becomes
+	// a multipart of one base64 part that carries its disposition.
+	ct2, disp2, out2 := base64ISUP("application/ISUP;version=itu-t92+", "signal;handling=optional", raw)
+	if disp2 != "" || !strings.HasPrefix(ct2, "multipart/mixed;boundary=") || bytes.IndexByte(out2, 0) >= 0 {
+		t.Fatalf("%q %q %q", ct2, disp2, out2)
+	}
+	dec2, err := sipi.Decode(ct2, out2)
+	if err != nil || len(dec2.Parts) != 1 {
+		t.Fatalf("%v %+v", err, dec2)
+	}
+	p := &dec2.Parts[0]
+	if p.Disposition.Handling != sipi.HandlingOptional || p.Encoding != "base64" {
+		t.Errorf("part %+v", p)
+	}
+	if c, err := p.Content(); err != nil || !bytes.Equal(c, raw) {
+		t.Errorf("content % x (%v), want % x", c, err, raw)
+	}
+	if _, _, b := base64ISUP("application/ISUP;version=", "", raw); !bytes.Equal(b, raw) {
+		t.Error("a body with a bad Content-Type changed")
 	}
 }
 

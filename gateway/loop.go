@@ -15,7 +15,6 @@ import (
 	"github.com/sipgw/sipgw/isup/q764"
 	"github.com/sipgw/sipgw/isup/q764/driver"
 	"github.com/sipgw/sipgw/ops"
-	"github.com/sipgw/sipgw/sigtran/m3ua"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
@@ -31,7 +30,7 @@ type trunk struct {
 	name  string
 	v     isup.Variant
 	peer  mtp3.PointCode
-	stack *m3ua.Stack
+	stack isupTransport
 	log   *slog.Logger
 
 	in   chan event
@@ -39,8 +38,13 @@ type trunk struct {
 	tq   *tq.Queue[tkey]
 	acts []call.Action
 
-	calls   map[uint64]*entry
-	byCIC   map[uint16]*entry
+	calls map[uint64]*entry
+	byCIC map[uint16]*entry
+	// media is the gateway's spans and bearer engine when the trunk's
+	// circuits have bearers (nil: calls carry the fixed SDP); cot the
+	// continuity checks running on its circuits.
+	media   *mediaRuntime
+	cot     map[uint16]*cotCheck
 	seizing *entry
 	pending []pendingEv
 	sendBuf []byte
@@ -65,6 +69,7 @@ type entry struct {
 	leg *leg
 	cic uint16
 	has bool
+	med *callMedia // RTP socket and bridge (trunks with bearers)
 }
 
 type pendingEv struct {
@@ -94,11 +99,14 @@ type event struct {
 	fn   func()
 }
 
-func newTrunk(gw *Gateway, c *config.ISUPTrunk, st *m3ua.Stack) (*trunk, error) {
+func newTrunk(gw *Gateway, c *config.ISUPTrunk, st isupTransport) (*trunk, error) {
 	qc := c.R.Q764
 	t := &trunk{gw: gw, cfg: c, name: c.Name, v: c.R.Variant, peer: c.R.Group.PeerPC(), stack: st,
 		log: gw.log.With("isup_trunk", c.Name), in: make(chan event, 8192), tq: tq.New[tkey](),
-		calls: map[uint64]*entry{}, byCIC: map[uint16]*entry{}, done: make(chan struct{})}
+		calls: map[uint64]*entry{}, byCIC: map[uint16]*entry{}, done: make(chan struct{}), cot: map[uint16]*cotCheck{}}
+	if gw.media.hasBearers(c.Name) {
+		t.media = gw.media
+	}
 	qt, err := q764.New(qc)
 	if err != nil {
 		return nil, err
@@ -141,6 +149,7 @@ func (t *trunk) do(ctx context.Context, f func()) error {
 
 func (t *trunk) run(ctx context.Context) {
 	defer close(t.done)
+	defer t.stopMedia()
 	tm := time.NewTimer(time.Hour)
 	defer tm.Stop()
 	for {
@@ -184,6 +193,10 @@ func (t *trunk) expire(now time.Time) {
 			if n == 0 {
 				return
 			}
+			continue
+		}
+		if k.t == tCOT {
+			t.cotPoll(now, uint16(k.id))
 			continue
 		}
 		e := t.calls[k.id]
@@ -300,6 +313,8 @@ func (t *trunk) do1(now time.Time, e *entry, a *call.Action) {
 		t.tq.Start(tkey{e.id, uint8(a.Timer)}, now.Add(a.Dur))
 	case call.ActStopTimer:
 		t.tq.Stop(tkey{e.id, uint8(a.Timer)})
+	case call.ActMedia:
+		t.mediaAction(e, a.Media)
 	case call.ActCDR:
 		t.gw.cdr(t, e, a.CDR)
 	case call.ActFinished:
@@ -313,6 +328,7 @@ func (t *trunk) finish(e *entry) {
 	}
 	t.tq.Stop(tkey{e.id, t2xx})
 	t.unbind(e)
+	t.releaseMedia(e)
 	delete(t.calls, e.id)
 	e.leg.finished(t)
 }
@@ -332,12 +348,12 @@ func (t *trunk) sink(now time.Time, acts []q764.Action) {
 			}
 			t.sendBuf = b[:0]
 			if err := t.stack.SendISUP(t.peer, a.CIC, b); err != nil {
-				t.log.Warn("M3UA send failed", "type", a.Type, "cic", a.CIC, "err", err)
+				t.log.Warn("ISUP send failed", "type", a.Type, "cic", a.CIC, "err", err)
 			}
 			if a.Type == isup.IAM && t.seizing != nil {
 				e := t.seizing
 				t.seizing = nil
-				t.pending = append(t.pending, pendingEv{e, call.Event{Kind: call.EvSeized, CIC: a.CIC}})
+				t.pending = append(t.pending, pendingEv{e, call.Event{Kind: call.EvSeized, CIC: a.CIC, Law: t.lawOf(a.CIC)}})
 			}
 		case q764.ActIndicate:
 			t.indicate(a)
@@ -355,8 +371,15 @@ func (t *trunk) sink(now time.Time, acts []q764.Action) {
 
 func (t *trunk) indicate(a *q764.Action) {
 	switch a.Ind {
-	case q764.IndCheckTone, q764.IndLoop, q764.IndQuery:
-		// The bearer's and the operator's (no TDM here: a virtual loop).
+	case q764.IndCheckTone, q764.IndLoop:
+		// The bearer's: on a circuit with a timeslot the check loop or
+		// the check-tone transceiver (continuity); without one nothing
+		// (a virtual circuit: the far end's T24 decides).
+		if t.media != nil {
+			t.continuity(time.Now(), a)
+		}
+		return
+	case q764.IndQuery:
 		return
 	case q764.IndSetup:
 		t.isupSetup(a)
@@ -416,10 +439,16 @@ func (t *trunk) isupSetup(a *q764.Action) {
 	}
 	ct := st.cfg.R.Calls[t.v]
 	l := t.gw.newLeg(call.ISUPToSIP, st)
-	e := &entry{id: t.gw.nextID.Add(1), leg: l}
+	p, cm, err := t.callParams(l, t.lawOf(a.CIC))
+	if err != nil {
+		st.release()
+		refuse(isup.CauseResourceUnavailable, err.Error())
+		return
+	}
+	e := &entry{id: t.gw.nextID.Add(1), leg: l, med: cm}
 	l.entry = e.id
 	l.trunk.Store(t)
-	e.c = call.New(ct, call.ISUPToSIP, l.params(), time.Now())
+	e.c = call.New(ct, call.ISUPToSIP, p, time.Now())
 	t.calls[e.id] = e
 	t.bind(e, a.CIC)
 	t.gw.started(l, t)
@@ -460,9 +489,15 @@ func (t *trunk) newSIPCall(l *leg, m *call.Msg) {
 		return
 	}
 	ct := l.st.cfg.R.Calls[t.v]
-	e := &entry{id: t.gw.nextID.Add(1), leg: l}
+	p, cm, err := t.callParams(l, 0)
+	if err != nil {
+		t.log.Warn("call refused", "call", l.id, "err", err)
+		l.refuse(t, 503, "Q.850;cause=47;text=\"resource unavailable, unspecified\"")
+		return
+	}
+	e := &entry{id: t.gw.nextID.Add(1), leg: l, med: cm}
 	l.entry = e.id
-	e.c = call.New(ct, call.SIPToISUP, l.params(), time.Now())
+	e.c = call.New(ct, call.SIPToISUP, p, time.Now())
 	t.calls[e.id] = e
 	if l.attempt == 0 {
 		t.gw.started(l, t)

@@ -289,6 +289,17 @@ func (g *Gateway) invite(req *sip.Request, tx *sip.ServerTx) {
 // The 100 carries no tag (RFC 3261 §8.2.6.2 allows either): under load
 // sipgo may have sent its own tagless 100 first (after 200 ms), and UACs
 // such as SIPp take a second 100 with a tag for another dialog.
+// The gateway sends 100 Trying itself as soon as it takes an INVITE
+// (trying), and sets its To tag in the INVITE so that the responses sipgo
+// makes from it (the 487 after a CANCEL) carry the dialog's tag. sipgo's
+// own 100 after 200 ms (RFC 3261 §17.2.1, for a TU that has not answered)
+// read the INVITE on a timer goroutine while the tag was being set: a data
+// race seen under load (test/sipp TestLoad with -race). The gateway
+// answers first, so the timer is set out of reach; under overload a UAC
+// retransmits its INVITE until the 100 comes, which the transaction
+// absorbs. Set in init: sipgo reads it when each transaction starts.
+func init() { sip.Timer_1xx = time.Hour }
+
 func (g *Gateway) trying(req *sip.Request, tx sip.ServerTransaction, l *leg) {
 	res := sip.NewResponseFromRequest(req, 100, "Trying", nil)
 	if to := req.To(); to != nil {
@@ -567,7 +578,7 @@ func (l *leg) headers(msg sip.Message, m *call.Msg) {
 		msg.AppendHeader(sip.NewHeader("Contact", "<"+m.Contact+">"))
 	}
 	if len(m.Body) > 0 && l.st.cfg.ISUPEncoding == "base64" {
-		m.Body = base64ISUP(m.ContentType, m.Body)
+		m.ContentType, m.Disposition, m.Body = base64ISUP(m.ContentType, m.Disposition, m.Body)
 	}
 	if len(m.Body) > 0 {
 		ct := sip.ContentTypeHeader(m.ContentType)
@@ -969,6 +980,7 @@ func (l *leg) falloverCheck(t *trunk, e *entry, acts []call.Action) bool {
 		t.tq.Stop(tkey{e.id, tm})
 	}
 	t.unbind(e)
+	t.releaseMedia(e)
 	delete(t.calls, e.id)
 	l.attempt++
 	l.trunk.Store(next)

@@ -15,6 +15,33 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 # ip (iproute2): the live capture tests make a network namespace and a veth pair.
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# gcc and libss7-dev: the MTP2/MTP3 interop tests (tdm/mtp) build a libss7
+# peer (tdm/ss7peer/csrc/ss7peer.c) against the static libss7.a; test/sipp
+# uses it too, for calls through the gateway over a TDM linkset.
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+if [ ! -f /usr/include/libss7.h ] || ! command -v gcc >/dev/null 2>&1 ||
+	[ "$(gcc -print-file-name=libss7.a 2>/dev/null)" = "libss7.a" ]; then
+	need+=(libss7-dev)
+fi
+
+# gcc also checks tdm/dahdi's ioctl numbers and struct layouts against
+# DAHDI's own header (TestABIAgainstHeader). DAHDI's user.h comes from Debian's dahdi-source, whose dependencies
+# (debhelper, module-assistant, …) the tests do not need: download the
+# package and extract only its headers into the cache the test looks in.
+dahdi_cache="${XDG_CACHE_HOME:-$HOME/.cache}/sipgw-dahdi"
+if [ ! -f /usr/include/dahdi/user.h ] && [ ! -f "$dahdi_cache/usr/include/dahdi/user.h" ]; then
+	tmp="$(mktemp -d)"
+	if ! (cd "$tmp" && apt-get download dahdi-source >/dev/null 2>&1); then
+		apt-get update -qq >/dev/null 2>&1 || true
+		(cd "$tmp" && apt-get download dahdi-source >/dev/null 2>&1) || echo "deps: could not download dahdi-source" >&2
+	fi
+	if ls "$tmp"/dahdi-source_*.deb >/dev/null 2>&1; then
+		mkdir -p "$dahdi_cache"
+		dpkg-deb --fsys-tarfile "$tmp"/dahdi-source_*.deb | tar -x -C "$dahdi_cache" ./usr/include/dahdi
+		echo "deps: DAHDI headers in $dahdi_cache/usr/include" >&2
+	fi
+	rm -rf "$tmp"
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sipgw/sipgw/interwork/call"
 	"github.com/sipgw/sipgw/interwork/mapping"
+	"github.com/sipgw/sipgw/tdm/span"
 )
 
 // Default is the embedded default configuration: SIP on 127.0.0.1:5060
@@ -32,16 +33,27 @@ const DefaultName = "(embedded default)"
 
 // Config is the whole configuration document.
 type Config struct {
-	SIP        SIP         `yaml:"sip"`
-	SIPTrunks  []SIPTrunk  `yaml:"sip_trunks"`
-	Sigtran    []Sigtran   `yaml:"sigtran"`
+	SIP       SIP        `yaml:"sip"`
+	SIPTrunks []SIPTrunk `yaml:"sip_trunks"`
+	Sigtran   []Sigtran  `yaml:"sigtran"`
+	// MTP are signalling points on TDM linksets (MTP2/MTP3 over
+	// signalling channels), beside or instead of Sigtran.
+	MTP        []MTP       `yaml:"mtp,omitempty"`
 	ISUPTrunks []ISUPTrunk `yaml:"isup_trunks"`
-	Routes     []Route     `yaml:"routes"`
-	Simulator  *Simulator  `yaml:"simulator,omitempty"`
-	Log        Log         `yaml:"log"`
-	CDR        CDR         `yaml:"cdr"`
-	Admin      Admin       `yaml:"admin"`
-	Metrics    Metrics     `yaml:"metrics"`
+	// Spans are the local E1/T1 spans (tdm/span.Config): their timeslots
+	// carry the bearers of ISUP trunks' circuits (M3UA or TDM) and the
+	// signalling links of dahdi channels.
+	Spans []span.Config `yaml:"spans,omitempty"`
+	// SpanAlarms tunes how span alarms block circuits.
+	SpanAlarms SpanAlarms `yaml:"span_alarms,omitempty"`
+	// Media is the RTP side of calls on circuits with bearers.
+	Media     Media      `yaml:"media,omitempty"`
+	Routes    []Route    `yaml:"routes"`
+	Simulator *Simulator `yaml:"simulator,omitempty"`
+	Log       Log        `yaml:"log"`
+	CDR       CDR        `yaml:"cdr"`
+	Admin     Admin      `yaml:"admin"`
+	Metrics   Metrics    `yaml:"metrics"`
 	// Shutdown bounds the graceful shutdown (release calls, reset
 	// circuits, close associations); default 5 s.
 	Shutdown Duration `yaml:"shutdown_timeout,omitempty"`
@@ -49,6 +61,9 @@ type Config struct {
 	// File is where the document came from (DefaultName for the
 	// embedded one).
 	File string `yaml:"-"`
+	// SpanMap is Spans validated: timeslots ↔ circuits (nil without
+	// spans).
+	SpanMap *span.Map `yaml:"-"`
 }
 
 // SIP is the SIP listener side.
@@ -179,13 +194,19 @@ type Association struct {
 }
 
 // ISUPTrunk is one circuit group toward an adjacent exchange, run by a
-// q764 Trunk over a Sigtran signalling point.
+// q764 Trunk over a Sigtran signalling point (M3UA) or an MTP one (TDM
+// linksets).
 type ISUPTrunk struct {
 	Name string `yaml:"name"`
-	// Sigtran names the signalling point; Association the AS the peer is
-	// reached over (default: the signalling point's first).
-	Sigtran     string `yaml:"sigtran"`
+	// Sigtran names the M3UA signalling point; Association the AS the
+	// peer is reached over (default: the signalling point's first).
+	Sigtran     string `yaml:"sigtran,omitempty"`
 	Association string `yaml:"association,omitempty"`
+	// MTP names the TDM signalling point instead; Linkset the linkset
+	// the peer is reached over (default: the one whose adjacent point is
+	// the peer, else the first).
+	MTP     string `yaml:"mtp,omitempty"`
+	Linkset string `yaml:"linkset,omitempty"`
 	// Variant is itu (default) or ansi.
 	Variant string `yaml:"variant,omitempty"`
 	// PeerPC is the adjacent exchange; the own point code is the
@@ -276,6 +297,22 @@ type SimRule struct {
 	InBand bool `yaml:"inband,omitempty"`
 	// Connect answers with CON (no ACM).
 	Connect bool `yaml:"connect,omitempty"`
+	// Params are parameters the simulator puts in the backward messages
+	// of the call, as a far exchange sends them (generic notification,
+	// optional backward call indicators, user-to-user information …): a
+	// parameter the message carries already is replaced.
+	Params []SimParam `yaml:"params,omitempty"`
+}
+
+// SimParam is one parameter of a simulated backward message.
+type SimParam struct {
+	// Message is ACM, CPG, ANM or CON.
+	Message string `yaml:"message"`
+	// Code is the parameter code (Q.763 Table 5), 1–255.
+	Code int `yaml:"code"`
+	// Data is the parameter's octets in hexadecimal (without name and
+	// length), at most 255 octets.
+	Data string `yaml:"data"`
 }
 
 // SimOriginate is a call (or a series) the simulator sends to the gateway.

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sipgw/sipgw/interwork/mapping"
@@ -62,11 +64,47 @@ func (c *Config) Effective() *Config {
 			def(&a.Transport, "sctp")
 		}
 	}
+	e.MTP = append([]MTP(nil), c.MTP...)
+	for i := range e.MTP {
+		m := &e.MTP[i]
+		def(&m.Format, strings.ToLower(m.R.PC.Format().String()))
+		def(&m.NI, "national")
+	}
+	if len(c.Spans) > 0 || len(c.MTP) > 0 {
+		md := &e.Media
+		def(&md.RTPAddress, md.R.Addr.String())
+		def(&md.RTPPorts, strconv.Itoa(md.R.FirstPort)+"-"+strconv.Itoa(md.R.LastPort))
+		if md.EventPT == 0 {
+			md.EventPT = int(md.R.EventPT)
+		}
+		if md.Transcode == nil {
+			tc := md.R.Transcode
+			md.Transcode = &tc
+		}
+		if md.Tick == 0 {
+			md.Tick = Duration(md.R.Tick)
+		}
+		sa := &e.SpanAlarms
+		if sa.Poll == 0 {
+			sa.Poll = Duration(sa.R.Poll)
+		}
+		if sa.ClearHold == nil {
+			ch := Duration(sa.R.ClearHold)
+			sa.ClearHold = &ch
+		}
+		if c.SpanMap != nil {
+			e.Spans = c.SpanMap.Spans()
+		}
+	}
 	e.ISUPTrunks = append([]ISUPTrunk(nil), c.ISUPTrunks...)
 	for i := range e.ISUPTrunks {
 		t := &e.ISUPTrunks[i]
 		def(&t.Variant, t.R.Variant.String())
-		def(&t.Association, t.R.AS)
+		if t.MTP != "" {
+			def(&t.Linkset, t.R.Linkset)
+		} else {
+			def(&t.Association, t.R.AS)
+		}
 		def(&t.Strategy, "ascending")
 		def(&t.Startup, "grs")
 		def(&t.Options.Unexpected, "reset")

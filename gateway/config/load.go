@@ -101,7 +101,7 @@ func Parse(name string, b []byte) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
-		return nil, yamlErrors(name, err)
+		return nil, placeErrors(yamlErrors(name, err), &root)
 	}
 	c.File = name
 	pos := map[string]*yaml.Node{}
@@ -140,6 +140,52 @@ func yamlErrors(name string, err error) error {
 		es = append(es, e)
 	}
 	return es
+}
+
+// placeErrors gives a line to the errors yaml.v3 reports without one:
+// those of TextUnmarshalers (span types, laws, backends, CIC ranges),
+// which name the bad value in quotes; the first scalar holding that value
+// is where it is.
+func placeErrors(err error, root *yaml.Node) error {
+	es, ok := err.(Errors)
+	if !ok {
+		return err
+	}
+	for _, e := range es {
+		if e.Line != 0 {
+			continue
+		}
+		i := strings.IndexByte(e.Msg, '"')
+		if i < 0 {
+			continue
+		}
+		v, err := strconv.QuotedPrefix(e.Msg[i:])
+		if err != nil {
+			continue
+		}
+		if v, err = strconv.Unquote(v); err != nil {
+			continue
+		}
+		if n := findScalar(root, v); n != nil {
+			e.Line, e.Column = n.Line, n.Column
+		}
+	}
+	return es
+}
+
+func findScalar(n *yaml.Node, v string) *yaml.Node {
+	if n.Kind == yaml.ScalarNode && n.Value == v {
+		return n
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			continue // keys
+		}
+		if f := findScalar(c, v); f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // index records the node of every path: "sip.udp",

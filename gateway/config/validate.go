@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -48,8 +49,12 @@ type ISUPTrunkResolved struct {
 	// Q764 is the q764 configuration (selector from the group, timers and
 	// options with the overrides).
 	Q764    q764.Config
-	Sigtran int // index into Config.Sigtran
+	Sigtran int // index into Config.Sigtran; -1 for a trunk on MTP
 	AS      string
+	// MTP is the index into Config.MTP (-1 for a trunk on M3UA) and
+	// Linkset the linkset the peer is routed over.
+	MTP     int
+	Linkset string
 }
 
 // DefaultFallover are the causes that move a call to the next trunk of
@@ -141,13 +146,26 @@ func (v *validator) validate() {
 			sigNames[n] = i
 		}
 	}
+	mtpNames := map[string]int{}
+	for i := range c.MTP {
+		p := "mtp[" + strconv.Itoa(i) + "]"
+		v.mtp(p, &c.MTP[i])
+		if n := c.MTP[i].Name; n != "" {
+			if _, dup := mtpNames[n]; dup {
+				v.bad(p+".name", "%q names two MTP signalling points", n)
+			}
+			mtpNames[n] = i
+		}
+	}
+	v.spans()
+	v.media()
 	isupNames := map[string]int{}
 	variants := map[isup.Variant]bool{}
 	var groups []circuit.Config
 	for i := range c.ISUPTrunks {
 		p := "isup_trunks[" + strconv.Itoa(i) + "]"
 		t := &c.ISUPTrunks[i]
-		if g, ok := v.isupTrunk(p, t, sigNames); ok {
+		if g, ok := v.isupTrunk(p, t, sigNames, mtpNames); ok {
 			groups = append(groups, g)
 		}
 		variants[t.R.Variant] = true
@@ -176,6 +194,7 @@ func (v *validator) validate() {
 	for i := range c.Routes {
 		v.route("routes["+strconv.Itoa(i)+"]", &c.Routes[i], sipNames, isupNames)
 	}
+	v.tdmCross(isupNames)
 	if c.Simulator != nil {
 		v.simulator(isupNames)
 	}
@@ -526,7 +545,7 @@ func (v *validator) association(p string, a *Association) m3ua.PeerConfig {
 	return pc
 }
 
-func (v *validator) isupTrunk(p string, t *ISUPTrunk, sig map[string]int) (circuit.Config, bool) {
+func (v *validator) isupTrunk(p string, t *ISUPTrunk, sig, mtps map[string]int) (circuit.Config, bool) {
 	ok := true
 	if t.Name == "" {
 		v.bad(p+".name", "a trunk needs a name")
@@ -541,37 +560,93 @@ func (v *validator) isupTrunk(p string, t *ISUPTrunk, sig map[string]int) (circu
 		}
 		t.R.Variant = vr
 	}
-	si, found := sig[t.Sigtran]
-	if !found {
-		v.bad(p+".sigtran", "no signalling point named %q", t.Sigtran)
+	t.R.Sigtran, t.R.MTP = -1, -1
+	var ownPC mtp3.PointCode
+	var ni mtp3.NetworkIndicator
+	var m *MTP
+	switch {
+	case t.Sigtran != "" && t.MTP != "":
+		v.bad(p+".mtp", "set either sigtran (M3UA) or mtp (TDM linksets), not both")
+		return circuit.Config{}, false
+	case t.MTP != "":
+		mi, found := mtps[t.MTP]
+		if !found {
+			v.bad(p+".mtp", "no MTP signalling point named %q", t.MTP)
+			return circuit.Config{}, false
+		}
+		if t.Association != "" {
+			v.bad(p+".association", "association belongs to sigtran trunks: a trunk on mtp names a linkset")
+			ok = false
+		}
+		t.R.MTP = mi
+		m = &v.c.MTP[mi]
+		ownPC, ni = m.R.PC, m.R.NI
+	default:
+		if t.Linkset != "" {
+			v.bad(p+".linkset", "linkset belongs to mtp trunks: a trunk on sigtran names an association")
+			ok = false
+		}
+		si, found := sig[t.Sigtran]
+		if !found {
+			if t.Sigtran == "" {
+				v.bad(p+".sigtran", "missing: name a sigtran (M3UA) or an mtp (TDM) signalling point")
+			} else {
+				v.bad(p+".sigtran", "no signalling point named %q", t.Sigtran)
+			}
+			return circuit.Config{}, false
+		}
+		t.R.Sigtran = si
+		s := &v.c.Sigtran[si]
+		t.R.AS = t.Association
+		if t.R.AS == "" && len(s.Associations) > 0 {
+			t.R.AS = s.Associations[0].Name
+		}
+		asOK := false
+		for _, a := range s.Associations {
+			asOK = asOK || a.Name == t.R.AS
+		}
+		if !asOK {
+			v.bad(p+".association", "signalling point %q has no association %q", t.Sigtran, t.R.AS)
+			ok = false
+		}
+		ownPC, ni = s.R.PC, s.R.NI
+	}
+	if !ownPC.IsValid() {
 		return circuit.Config{}, false
 	}
-	t.R.Sigtran = si
-	s := &v.c.Sigtran[si]
-	t.R.AS = t.Association
-	if t.R.AS == "" && len(s.Associations) > 0 {
-		t.R.AS = s.Associations[0].Name
-	}
-	asOK := false
-	for _, a := range s.Associations {
-		asOK = asOK || a.Name == t.R.AS
-	}
-	if !asOK {
-		v.bad(p+".association", "signalling point %q has no association %q", t.Sigtran, t.R.AS)
-		ok = false
-	}
-	if !s.R.PC.IsValid() {
-		return circuit.Config{}, false
-	}
-	gc := circuit.Config{Name: t.Name, Variant: circuit.Variant(t.R.Variant), OwnPC: s.R.PC, NI: s.R.NI}
+	gc := circuit.Config{Name: t.Name, Variant: circuit.Variant(t.R.Variant), OwnPC: ownPC, NI: ni}
 	if t.PeerPC == "" {
 		v.bad(p+".peer_pc", "missing")
 		ok = false
-	} else if pc, err := mtp3.ParsePointCode(s.R.PC.Format(), t.PeerPC); err != nil {
+	} else if pc, err := mtp3.ParsePointCode(ownPC.Format(), t.PeerPC); err != nil {
 		v.bad(p+".peer_pc", "%v", err)
 		ok = false
 	} else {
 		gc.PeerPC = pc
+	}
+	if m != nil && len(m.Linksets) > 0 {
+		// The linkset the peer is routed over: named, else the one that
+		// reaches it directly, else the first (an STP's).
+		switch {
+		case t.Linkset != "":
+			for _, ls := range m.Linksets {
+				if ls.Name == t.Linkset {
+					t.R.Linkset = ls.Name
+				}
+			}
+			if t.R.Linkset == "" {
+				v.bad(p+".linkset", "MTP signalling point %q has no linkset %q", t.MTP, t.Linkset)
+				ok = false
+			}
+		default:
+			t.R.Linkset = m.Linksets[0].Name
+			for i, adj := range m.R.Adjacent {
+				if adj.IsValid() && adj == gc.PeerPC {
+					t.R.Linkset = m.Linksets[i].Name
+					break
+				}
+			}
+		}
 	}
 	if t.CICs == "" {
 		v.bad(p+".cics", "missing")
@@ -722,8 +797,8 @@ func (v *validator) simulator(isupNames map[string]int) {
 	s := v.c.Simulator
 	if i, ok := isupNames[s.Trunk]; !ok {
 		v.bad("simulator.trunk", "no ISUP trunk named %q", s.Trunk)
-	} else if t := &v.c.ISUPTrunks[i]; t.R.Group == nil {
-		// The trunk's own errors are reported there.
+	} else if t := &v.c.ISUPTrunks[i]; t.MTP != "" {
+		v.bad("simulator.trunk", "ISUP trunk %q runs on MTP linksets: the simulator faces an M3UA trunk", s.Trunk)
 	}
 	if s.Listen != "" {
 		v.hostPort("simulator.listen", s.Listen)
@@ -746,6 +821,21 @@ func (v *validator) simulator(isupNames map[string]int) {
 		}{{"ring", r.Ring}, {"answer", r.Answer}, {"hold", r.Hold}} {
 			if d.d < 0 {
 				v.bad(p+"."+d.k, "negative duration")
+			}
+		}
+		for j := range r.Params {
+			pp := p + ".params[" + strconv.Itoa(j) + "]"
+			sp := &r.Params[j]
+			if _, ok := enum(sp.Message, "ACM", "CPG", "ANM", "CON"); !ok || sp.Message == "" {
+				v.bad(pp+".message", "unknown message %q (ACM, CPG, ANM, CON)", sp.Message)
+			}
+			if sp.Code < 1 || sp.Code > 255 {
+				v.bad(pp+".code", "%d is outside 1–255", sp.Code)
+			}
+			if b, err := hex.DecodeString(sp.Data); err != nil {
+				v.bad(pp+".data", "not hexadecimal: %v", err)
+			} else if len(b) > 255 {
+				v.bad(pp+".data", "%d octets: a parameter holds at most 255", len(b))
 			}
 		}
 	}

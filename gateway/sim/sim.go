@@ -23,6 +23,7 @@ package sim
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -108,6 +109,8 @@ type Sim struct {
 	// ActSend of the IAM names the CIC the Trunk chose.
 	seizing *scall
 	origN   []int // calls still to originate per entry
+	// refused is the Trunk's refusal of the last request (Send).
+	refused string
 }
 
 type timerKind uint8
@@ -150,6 +153,9 @@ func New(c *config.Config, o Options) (*Sim, error) {
 	}
 	if tr == nil || tr.R.Group == nil {
 		return nil, fmt.Errorf("sim: no ISUP trunk %q", c.Simulator.Trunk)
+	}
+	if tr.R.Sigtran < 0 {
+		return nil, fmt.Errorf("sim: ISUP trunk %q runs on MTP linksets: the simulator faces an M3UA trunk", tr.Name)
 	}
 	sg := &c.Sigtran[tr.R.Sigtran]
 	var as *config.Association
@@ -352,6 +358,65 @@ func (s *Sim) Events() []Event {
 	return append([]Event(nil), s.events...)
 }
 
+// CallCICs returns the circuits that carry a call of the simulator, in
+// ascending order.
+func (s *Sim) CallCICs(ctx context.Context) ([]uint16, error) {
+	var out []uint16
+	err := s.do(ctx, func() {
+		for cic := range s.calls {
+			out = append(out, cic)
+		}
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, err
+}
+
+// Send sends m on the call of circuit cic as the exchange's call user
+// would: SUS and RES (suspend, resume), INR, INF, CPG, SAM by their own
+// requests, any other call message (FAC, USR, APM …) as it is. The error
+// is the Trunk's refusal (no call on cic, SUS before the answer …).
+func (s *Sim) Send(ctx context.Context, cic uint16, m *isup.Message) error {
+	kind := q764.ReqMessage
+	switch m.Type {
+	case isup.SUS:
+		kind = q764.ReqSuspend
+	case isup.RES:
+		kind = q764.ReqResume
+	case isup.INR:
+		kind = q764.ReqINR
+	case isup.INF:
+		kind = q764.ReqINF
+	case isup.CPG:
+		kind = q764.ReqCPG
+	case isup.SAM:
+		kind = q764.ReqSAM
+	}
+	return s.requestWait(ctx, q764.Request{Kind: kind, CIC: cic, Msg: m})
+}
+
+// Release releases the call on cic with cause (REL, location public
+// network serving the local user).
+func (s *Sim) Release(ctx context.Context, cic uint16, cause isup.Cause) error {
+	return s.requestWait(ctx, q764.Request{Kind: q764.ReqRelease, CIC: cic, Cause: cause, Location: isup.LocPublicLocal})
+}
+
+// requestWait makes request r on the loop and reports its refusal.
+func (s *Sim) requestWait(ctx context.Context, r q764.Request) error {
+	var refused string
+	err := s.do(ctx, func() {
+		if r.Kind == q764.ReqRelease {
+			s.end(r.CIC)
+		}
+		s.refused = ""
+		s.request(time.Now(), r)
+		refused = s.refused
+	})
+	if err == nil && refused != "" {
+		err = fmt.Errorf("sim: CIC %d: %s refused: %s", r.CIC, r.Kind, refused)
+	}
+	return err
+}
+
 // WaitRoute waits until the gateway is reachable.
 func (s *Sim) WaitRoute(ctx context.Context) error { return s.stack.WaitRoute(ctx, s.gwPC) }
 
@@ -480,6 +545,7 @@ func (s *Sim) indicate(now time.Time, a *q764.Action) {
 		if s.seizing != nil {
 			s.seizing = nil
 		}
+		s.refused = a.Text
 	}
 }
 
@@ -534,6 +600,7 @@ func (s *Sim) fire(now time.Time, k key) {
 		if r.InBand {
 			acm.Set(&isup.OptionalBackwardCallIndicators{InBandInformation: true})
 		}
+		withParams(acm, r.Params)
 		s.request(now, q764.Request{Kind: q764.ReqACM, CIC: c.cic, Msg: acm})
 		if r.InBand {
 			s.timers.Start(key{c.cic, tAlert}, now.Add(max(r.Ring.D(), time.Millisecond)))
@@ -544,6 +611,7 @@ func (s *Sim) fire(now time.Time, k key) {
 	case tAlert:
 		cpg := isup.New(s.v, isup.CPG, c.cic)
 		cpg.Set(&isup.EventInformation{Event: isup.EventAlerting})
+		withParams(cpg, c.rule.Params)
 		s.request(now, q764.Request{Kind: q764.ReqCPG, CIC: c.cic, Msg: cpg})
 	case tAnswer:
 		kind, typ := q764.ReqANM, isup.ANM
@@ -554,6 +622,7 @@ func (s *Sim) fire(now time.Time, k key) {
 		if typ == isup.CON {
 			m.Set(&isup.BackwardCallIndicators{CalledStatus: isup.SubscriberFree, Charge: isup.ChargeIndCharge})
 		}
+		withParams(m, c.rule.Params)
 		s.request(now, q764.Request{Kind: kind, CIC: c.cic, Msg: m})
 		hold := c.rule.Hold.D()
 		if hold == 0 && strings.EqualFold(c.rule.Action, "release") {
@@ -582,6 +651,19 @@ func (s *Sim) fire(now time.Time, k key) {
 		s.request(now, q764.Request{Kind: q764.ReqSAM, CIC: c.cic, Msg: sam})
 		if c.pending != "" {
 			s.timers.Start(key{c.cic, tSAM}, now.Add(50*time.Millisecond))
+		}
+	}
+}
+
+// withParams sets the rule's parameters for m's type on m (validated by
+// package config: a bad entry is skipped).
+func withParams(m *isup.Message, ps []config.SimParam) {
+	for _, p := range ps {
+		if !strings.EqualFold(p.Message, m.Type.String()) || p.Code < 1 || p.Code > 255 {
+			continue
+		}
+		if d, err := hex.DecodeString(p.Data); err == nil {
+			m.SetRaw(isup.ParamCode(p.Code), d)
 		}
 	}
 }
@@ -621,6 +703,14 @@ func (s *Sim) originate(now time.Time, i int) {
 	if s.origN[i] > 0 {
 		s.timers.Start(key{uint16(i), tOrig}, now.Add(max(o.Interval.D(), time.Millisecond)))
 	}
+	if _, err := s.setup(now, o); err != nil {
+		s.log.Warn("originate", "err", err)
+	}
+}
+
+// setup sends the IAM of call o (its first Overlap digits, the rest in
+// SAMs) on a circuit the Trunk selects, and returns the circuit.
+func (s *Sim) setup(now time.Time, o config.SimOriginate) (uint16, error) {
 	first, rest := o.Called, ""
 	if o.Overlap > 0 {
 		first, rest = o.Called[:o.Overlap], o.Called[o.Overlap:]
@@ -640,24 +730,37 @@ func (s *Sim) originate(now time.Time, i int) {
 	}
 	cdd, err := isup.ParseDigits(first)
 	if err != nil {
-		return
+		return 0, err
 	}
 	iam.Set(&isup.CalledPartyNumber{NAI: isup.NAINational, INN: true, NPI: isup.NPIE164, Digits: cdd})
 	if o.Calling != "" {
 		cgd, err := isup.ParseDigits(o.Calling)
-		if err == nil {
-			iam.Set(&isup.CallingPartyNumber{NAI: isup.NAINational, NPI: isup.NPIE164, Screening: isup.ScreeningNetworkProvided, Digits: cgd})
+		if err != nil {
+			return 0, err
 		}
+		iam.Set(&isup.CallingPartyNumber{NAI: isup.NAINational, NPI: isup.NPIE164, Screening: isup.ScreeningNetworkProvided, Digits: cgd})
 	}
 	c := &scall{pending: rest, hold: o.Hold.D(), digits: first}
 	s.seizing = c
 	s.request(now, q764.Request{Kind: q764.ReqSetup, Select: true, Msg: iam})
 	if s.seizing != nil {
 		s.seizing = nil
-		s.log.Warn("originate: no circuit")
-		return
+		return 0, errors.New("sim: no circuit for the call")
 	}
 	if rest != "" {
 		s.timers.Start(key{c.cic, tSAM}, now.Add(50*time.Millisecond))
 	}
+	return c.cic, nil
+}
+
+// Call sets up call o toward the gateway now (as an originate entry
+// would, once) and returns its circuit.
+func (s *Sim) Call(ctx context.Context, o config.SimOriginate) (uint16, error) {
+	var cic uint16
+	var cerr error
+	err := s.do(ctx, func() { cic, cerr = s.setup(time.Now(), o) })
+	if err == nil {
+		err = cerr
+	}
+	return cic, err
 }

@@ -44,6 +44,7 @@ type peer struct {
 	drv  *driver.Driver
 	st   *m3ua.Stack
 	inds []string
+	msgs []*isup.Message // the messages indicated, copied
 	t    *testing.T
 }
 
@@ -75,6 +76,13 @@ func (p *peer) sink(now time.Time, acts []q764.Action) {
 				}
 			}
 			p.inds = append(p.inds, s)
+			if a.Msg != nil {
+				b, _ := a.Msg.Append(nil)
+				var m isup.Message
+				if m.Decode(b, isup.ITU) == nil {
+					p.msgs = append(p.msgs, &m)
+				}
+			}
 			if a.Ind == q764.IndSetup {
 				// Answer the simulator's call, as a called user would.
 				acm := isup.New(isup.ITU, isup.ACM, a.CIC)
@@ -96,13 +104,15 @@ func itoa(n int) string {
 	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)))
 }
 
-func TestSimulator(t *testing.T) {
-	c, err := config.Parse("sim.yaml", []byte(doc))
+// start runs the simulator of configuration d and a peer facing it until
+// the test ends; call sends an IAM for called on cic from the peer.
+func start(t *testing.T, d string) (s *Sim, p *peer, call func(cic uint16, called string)) {
+	c, err := config.Parse("sim.yaml", []byte(d))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := mem.NewNetwork()
-	s, err := New(c, Options{Net: n})
+	s, err = New(c, Options{Net: n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +121,7 @@ func TestSimulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &peer{t: t}
+	p = &peer{t: t}
 	p.drv = driver.New(qt, p.sink)
 	p.st, err = m3ua.New(m3ua.Config{LocalPC: tr.Group.OwnPC(), NI: c.Sigtran[0].R.NI,
 		ASs: []m3ua.ASConfig{{Name: "x", Peer: c.Sigtran[0].R.ASs[0].Peer,
@@ -135,13 +145,13 @@ func TestSimulator(t *testing.T) {
 	wg.Add(2)
 	go func() { defer wg.Done(); s.Run(ctx) }()
 	go func() { defer wg.Done(); p.st.Run(ctx) }()
-	defer func() { cancel(); wg.Wait() }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
 	wctx, wc := context.WithTimeout(ctx, 5*time.Second)
 	defer wc()
 	if err := p.st.WaitRoute(wctx, tr.Group.PeerPC()); err != nil {
 		t.Fatal(err)
 	}
-	call := func(cic uint16, called string) {
+	call = func(cic uint16, called string) {
 		iam := isup.New(isup.ITU, isup.IAM, cic)
 		iam.Set(&isup.NatureOfConnectionIndicators{})
 		iam.Set(&isup.ForwardCallIndicators{})
@@ -154,6 +164,11 @@ func TestSimulator(t *testing.T) {
 		p.drv.Request(time.Now(), q764.Request{Kind: q764.ReqSetup, CIC: cic, Msg: iam})
 		p.mu.Unlock()
 	}
+	return s, p, call
+}
+
+func TestSimulator(t *testing.T) {
+	s, p, call := start(t, doc)
 	call(2, "4861")
 	call(4, "4041")
 	call(6, "1234")
@@ -192,5 +207,90 @@ func TestSimulator(t *testing.T) {
 	}
 	if strings.Join(called, ",") != "4861,4041,1234,1830,7000" || sams != 3 {
 		t.Errorf("IAMs %v, SAMs sent %d", called, sams)
+	}
+}
+
+// TestSimulatorMidCall: a rule's parameters go in its ACM and ANM; Send
+// sends mid-call messages on an answered call by their own requests (the
+// Trunk refuses a SUS before the answer); Release ends the call.
+func TestSimulatorMidCall(t *testing.T) {
+	d := strings.Split(doc, "  rules:")[0] + `  rules:
+    - prefix: ""
+      ring: 10ms
+      answer: 10ms
+      params:
+        - {message: ACM, code: 0x2c, data: f9}
+        - {message: acm, code: 41, data: "01"}
+        - {message: ANM, code: 32, data: "04aabb"}
+        - {message: CPG, code: 44, data: "80"}
+`
+	s, p, call := start(t, d)
+	ctx := context.Background()
+	call(3, "1234")
+	wait := func(what string) string {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			p.mu.Lock()
+			got := strings.Join(p.inds, "|")
+			p.mu.Unlock()
+			if strings.Contains(got, what) {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in %s", what, got)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	wait("proceed ACM")
+	if err := s.Send(ctx, 3, isup.NewSuspendResume(isup.ITU, isup.SUS, 3, isup.SuspendNetworkInitiated)); err == nil {
+		t.Error("SUS before the answer was sent")
+	}
+	wait("answer ANM")
+	if cics, err := s.CallCICs(ctx); err != nil || len(cics) != 1 || cics[0] != 3 {
+		t.Errorf("calls on %v (%v)", cics, err)
+	}
+	p.mu.Lock()
+	var acm, anm *isup.Message
+	for _, m := range p.msgs {
+		switch m.Type {
+		case isup.ACM:
+			acm = m
+		case isup.ANM:
+			anm = m
+		}
+	}
+	p.mu.Unlock()
+	for _, c := range []struct {
+		m    *isup.Message
+		code isup.ParamCode
+		want string
+	}{{acm, 0x2c, "\xf9"}, {acm, 0x29, "\x01"}, {anm, 0x20, "\x04\xaa\xbb"}} {
+		if d, ok := c.m.Param(c.code); !ok || string(d) != c.want {
+			t.Errorf("%v parameter %v: % x", c.m.Type, c.code, d)
+		}
+	}
+	if anm.Has(0x2c) {
+		t.Error("an ACM parameter in the ANM")
+	}
+	fac := isup.Skeleton(isup.ITU, isup.FAC, 3)
+	fac.SetRaw(isup.ParamAccessTransport, []byte{0x7e, 0x01, 0x01})
+	for _, m := range []*isup.Message{fac, isup.NewSuspendResume(isup.ITU, isup.SUS, 3, isup.SuspendNetworkInitiated),
+		isup.NewSuspendResume(isup.ITU, isup.RES, 3, isup.SuspendNetworkInitiated), isup.NewUSR(isup.ITU, 3, []byte{4, 1})} {
+		if err := s.Send(ctx, 3, m); err != nil {
+			t.Errorf("%v: %v", m.Type, err)
+		}
+	}
+	wait("message FAC")
+	wait("suspend SUS")
+	wait("resume RES")
+	wait("message USR")
+	if err := s.Release(ctx, 3, isup.CauseNormalUnspecified); err != nil {
+		t.Fatal(err)
+	}
+	wait("release REL 31")
+	if err := s.Send(ctx, 3, fac); err == nil {
+		t.Error("FAC after the release was sent")
 	}
 }

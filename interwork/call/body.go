@@ -16,8 +16,8 @@ import (
 // the boundary occurs inside a part does a random one replace it.
 func (c *Call) body(m *Msg, sdp bool, im *isup.Message) {
 	var s []byte
-	if sdp && len(c.p.SDP) > 0 {
-		s = c.p.SDP
+	if b := c.sdpBody(); sdp && len(b) > 0 {
+		s = b
 	}
 	prof := &c.cfg.Map.Profile
 	if im != nil && prof.Encapsulates(im.Type) {

@@ -7,14 +7,20 @@ import (
 	"github.com/sipgw/sipgw/interwork/mapping"
 	"github.com/sipgw/sipgw/isup"
 	"github.com/sipgw/sipgw/isup/q764"
+	"github.com/sipgw/sipgw/tdm/g711"
 )
 
 // Params are the per-call inputs the daemon chooses.
 type Params struct {
 	// SDP is the gateway's session description for this call: the answer
 	// to the INVITE's offer (SIP → ISUP) or the offer of the INVITE the
-	// call sends (ISUP → SIP). nil: the call's messages carry none.
+	// call sends (ISUP → SIP). nil: the call's messages carry none. A
+	// fixed description, for circuits without a bearer; Media replaces it.
 	SDP []byte
+	// Media, when set, is the call's RTP side on a circuit with a bearer:
+	// the call negotiates media (tdm/sdp) and asks for the bridge
+	// (ActMedia); SDP is then unused.
+	Media *Media
 	// CSeq is the CSeq number of the first INVITE the call sends
 	// (default 1); RSeq the first RSeq of its reliable provisional
 	// responses (default 1; RFC 3262 §3 wants it random).
@@ -74,7 +80,13 @@ type Call struct {
 	rel        q764.Request  // … this release
 	acmSent    bool          // ISUP → SIP: ACM sent (by the call or the Trunk's T11/T10)
 	retry      q764.RequestKind
-	retryResp  Msg // the response whose ACM/CON the Trunk may refuse (raced by T11)
+	retryResp  Msg           // the response whose ACM/CON the Trunk may refuse (raced by T11)
+	retryEnc   *isup.Message // … and the backward message it encapsulated
+
+	// Mid-call INFOs (midcall.go): waiting for a dialog or for the final
+	// response of the one outstanding.
+	infoQ    []Msg
+	infoBusy bool
 
 	// SIP leg, UAS (SIP → ISUP).
 	invCSeq     uint32
@@ -101,6 +113,9 @@ type Call struct {
 	cancelMsg Msg      // Reason and body of the CANCELs and of a BYE after a crossing 2xx
 	endedTags []string // dialogs of other forks the call ended with BYE
 
+	// Media (media.go).
+	med media
+
 	rec Record
 }
 
@@ -116,6 +131,9 @@ func New(t *Trunk, dir Direction, p Params, now time.Time) *Call {
 		p.Boundary = "sipgw-isup-part"
 	}
 	c := &Call{t: t, cfg: &t.cfg, dir: dir, p: p, nextCSeq: p.CSeq}
+	if p.Media != nil {
+		c.med.on, c.med.law = true, p.Media.Law
+	}
 	c.rec.Direction = dir
 	c.rec.Start = now
 	return c
@@ -176,7 +194,7 @@ func (c *Call) Handle(now time.Time, ev Event, out []Action) []Action {
 			c.uacISUP(ev.ISUP)
 		}
 	case EvSeized:
-		c.seized(ev.CIC)
+		c.seized(ev.CIC, ev.Law)
 	case EvRelease:
 		cause := ev.Cause
 		if cause == 0 {
@@ -336,6 +354,7 @@ func (c *Call) settle() {
 	if c.finished {
 		return
 	}
+	c.mediaSettle()
 	if c.st.SIP == SIPDone && c.st.ISUP == ISUPDone {
 		for t := Timer(1); t < numTimers; t++ {
 			c.stop(t)
@@ -351,6 +370,7 @@ func (c *Call) settle() {
 		c.finished = true
 		return
 	}
+	c.flushInfo()
 	ending := c.st.SIP == SIPDone || c.st.SIP == SIPCancelling || c.st.SIP == SIPTerminating ||
 		c.st.ISUP == ISUPDone || c.st.ISUP == ISUPReleasing || c.relPending || c.byeAfterAck
 	if ending && !c.Running(TimerGuard) {
@@ -360,13 +380,17 @@ func (c *Call) settle() {
 	}
 }
 
-// seized binds the circuit the Trunk chose for the IAM.
-func (c *Call) seized(cic uint16) {
+// seized binds the circuit the Trunk chose for the IAM (law: its
+// bearer's, for a call with Media).
+func (c *Call) seized(cic uint16, law g711.Law) {
 	if c.st.ISUP != ISUPSeizing {
 		return
 	}
 	c.cic, c.hasCIC = cic, true
 	c.st.ISUP = ISUPSetup
+	if !c.relPending && !c.mediaSeized(law) {
+		return
+	}
 	if c.relPending {
 		c.relPending = false
 		c.rel.CIC = cic

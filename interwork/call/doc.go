@@ -76,9 +76,9 @@
 //     §2.9.3, continuity §2.1.8) → the IAM again on another circuit, up to
 //     MaxAttempts IAMs per call, unseen by SIP; no circuit (IndRejected)
 //     or attempts exhausted → 503 with cause 34.
-//   - re-INVITE, UPDATE, INFO, OPTIONS in the dialog: answered, nothing on
-//     ISUP (notes §2); a second INVITE before the dialog is confirmed →
-//     500 Retry-After (RFC 3261 §14.2).
+//   - re-INVITE, UPDATE, OPTIONS in the dialog: answered, nothing on ISUP
+//     (notes §2); a second INVITE before the dialog is confirmed → 500
+//     Retry-After (RFC 3261 §14.2). INFO: see "Mid-call ISUP".
 //
 // # ISUP → SIP (notes §2; Q.1912.5 §7, RFC 3398 §8)
 //
@@ -95,6 +95,16 @@
 //     3xx–6xx → REL with the profile's cause (Reason per profile; an
 //     encapsulated REL is forwarded whole; 3xx as 480; 487/491 without a
 //     CANCEL of ours → the default cause).
+//   - Backward transparency (SIP-I/SIP-T, mapping.BackwardFor): the ACM,
+//     CPG, ANM or CON a 18x or 2xx encapsulates is the base of the one
+//     sent — octet for octet when it is the type the ISUP state calls for
+//     (ACM before any ACM, CPG after; ANM after ACM, CON before), else
+//     converted with its parameters (mapping.Transit) — so that the far
+//     exchange's backward call indicators, optional backward call
+//     indicators, generic notification, user-to-user information … reach
+//     this exchange, as the IAM does the other way. An encapsulated ACM
+//     or CPG is sent whatever the 183 policy (the far exchange did send
+//     it).
 //   - REL → CANCEL with Reason before a final response (held until a
 //     provisional response has come, RFC 3261 §9.1), BYE with Reason
 //     after; the 2xx that crosses the CANCEL is ACKed and ended with BYE.
@@ -102,6 +112,40 @@
 //     481 (RFC 3261 §15).
 //   - A refused ACM or CON after the Trunk's own early ACM crossed it is
 //     sent again as CPG or ANM.
+//
+// # Mid-call ISUP (RFC 3372, Q.1912.5 profile C; midcall.go)
+//
+//   - The messages of end-to-end significance no SIP request or response
+//     carries (mapping.MidCall: SAM, FOT, SUS, RES, FAR, FAA, FRJ, CPG,
+//     USR, CFN, NRM, FAC, INR, INF, IDR, IRS, LPR, APM, PRI) that the
+//     Trunk indicates on the call's circuit go to SIP in an INFO with the
+//     application/ISUP body (version, base, Content-Disposition
+//     signal;handling per trunk, optional by default) on SIP-I and SIP-T
+//     trunks with mid_call info; plain trunks and mid_call drop end them
+//     here. A CPG does so after the answer or when no 18x maps its event;
+//     a SAM after the INVITE went on a trunk without RFC 3578 INVITEs (the
+//     in-dialog overlap method). The Trunk has already run their Q.764
+//     procedures on the gateway's circuit: SUS network started T6 (the
+//     call ends with cause 102 on its expiry, 480/BYE on SIP), RES stopped
+//     it, an INR the gateway sent runs T33.
+//   - INFOs go one at a time (the next after the final response of the
+//     previous: a RES never overtakes its SUS), on the early dialog (UAS:
+//     once an 18x went; UAC: the first 18x's dialog) or the confirmed one
+//     (UAS: after the ACK of its 2xx); until then they wait, at most 16;
+//     a leg that ends drops them. A 481 to an INFO on a confirmed dialog
+//     ends the call (RFC 5057: the usage is gone) with the profile's
+//     cause for 481; other failures (501, 408 …) leave it as it is.
+//   - An INFO from SIP (mapping.CheckInfo): no ISUP part (DTMF relay …) →
+//     200 as before; a malformed body or an ISUP message that does not
+//     decode → 400; a required ISUP part the trunk cannot take (plain,
+//     another variant, mid_call drop, a message that does not ride in
+//     INFO) → 415 with Accept, optional → 200 and nothing. Otherwise 200
+//     and the message, its CIC the call's, goes to the Trunk as the
+//     request of its type when Q.764 allows it: SUS/RES on an answered
+//     call (ReqSuspend/ReqResume), CPG after ACM, SAM while the IAM awaits
+//     ACM (the digits join the called number), INR/INF, the others as
+//     ReqMessage; otherwise it is dropped (Q.764 §2.9.5.1). An INFO never
+//     ends the call.
 //
 // # Overlap (RFC 3578, Q.764 §2.1.2)
 //
@@ -165,6 +209,36 @@
 // sets T11 per Config.EarlyACM and turns T10 off, because the call
 // collects digits itself and Q.764's T10 would send ACM with no 18x.
 //
+// # Media (media.go)
+//
+// Without Params.Media the call's messages carry the fixed Params.SDP (no
+// media: circuits without a bearer). With it — a circuit on a timeslot of
+// a local span — the call runs RFC 3264 offer/answer through tdm/sdp for
+// one audio stream: PCMA or PCMU by the circuit's law (the other law only
+// with Transcode, offered second), telephone-event (RFC 4733), ptime 20.
+//
+//   - SIP → ISUP: the INVITE's offer is read at once (no G.711 at all →
+//     488, not SDP → 400, both before a circuit is seized); the answer is
+//     made when the circuit, and so its law, is known (EvSeized.Law; an
+//     offer the circuit's law cannot take without transcoding → REL 65,
+//     488). It goes in the 183 of early media (ACM/CPG with in-band
+//     information) and in the 200. An INVITE without SDP gets the offer
+//     in the 200 and its answer from the ACK (RFC 3261 §13.2.1; none, or
+//     an unusable one, ends the call with cause 65). A re-INVITE or
+//     UPDATE with an offer gets a new answer (o= version + 1) and moves
+//     the bridge; one without G.711 gets 488 and changes nothing.
+//   - ISUP → SIP: the INVITE offers the IAM circuit's law; the answer in
+//     an 18x of the chosen fork or in the 2xx is read with sdp.Accept (a
+//     2xx answering no G.711: ACK, BYE and REL 65).
+//   - ActMedia MediaStart asks the daemon to bridge the circuit's timeslot
+//     and RTP as negotiated: at early media (a 183 with SDP either way) or
+//     at the answer, again only when the negotiation changed. MediaStop
+//     comes as soon as either leg ends (REL sent or received, BYE,
+//     CANCEL): the circuit goes back to the Trunk with nothing on it.
+//
+// Continuity checks are not the call's: the daemon maps the Trunk's
+// IndLoop and IndCheckTone to the bearer engine directly.
+//
 // # Choices where the sources differ or are silent
 //
 //   - CANCEL cause 16 (RFC 3398) or 31 (Q.1912.5): the cause profile's.
@@ -188,8 +262,15 @@
 //
 // # Not covered
 //
-// SUS/RES ↔ hold, ISUP messages other than the call's (APM, FAC, USR …)
-// tunnelled in INFO, re-INVITEs sent by the gateway, INR/INF, the
-// encapsulated backward messages of SIP-I responses as bases of the ACM,
-// CPG, ANM the gateway sends (only REL is forwarded whole).
+// Re-INVITEs sent by the gateway, and so network SUS/RES ↔ hold on plain
+// SIP trunks: vendors' gateways put the SIP side on hold with a re-INVITE
+// on a network SUS and take it off on RES, citing RFC 3398 §9, and send a
+// CPG with a generic notification (remote hold / retrieval) for a SIP
+// hold re-INVITE; neither that text nor Q.1912.5's was checked, so plain
+// trunks end SUS/RES at the gateway (Q.764 still runs T6) and hold
+// re-INVITEs are answered with nothing on ISUP. Also not covered: the 183
+// an incoming SIP-I call would send to open the early dialog of the
+// in-dialog overlap method (TS 29.163 §7.2.3.1.4C) — INFOs wait for an
+// 18x the called side sends — and Info-Package negotiation (RFC 6086):
+// INFOs are the legacy usage SIP-T defines.
 package call

@@ -12,6 +12,7 @@ import (
 	"github.com/sipgw/sipgw/isup/circuit"
 	"github.com/sipgw/sipgw/isup/q764"
 	"github.com/sipgw/sipgw/isup/q764/driver"
+	"github.com/sipgw/sipgw/isup/sipi"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
@@ -469,6 +470,8 @@ type pcall struct {
 	cot     bool // a continuity check result is owed
 	overlap bool // no ST sent yet
 	digits  int
+	// suspended: the PSTN sent SUS, RES is next.
+	suspended bool
 }
 
 type pstnUser struct {
@@ -615,10 +618,45 @@ func (u *pstnUser) step(w *world, c *pcall) {
 			req(q764.Request{Kind: q764.ReqRelease, Cause: isup.Cause([]int{17, 19, 16}[r.IntN(3)]), Location: isup.LocUser})
 		}
 	case 2:
-		if r.IntN(3) == 0 {
+		switch r.IntN(6) {
+		case 0, 1:
 			req(q764.Request{Kind: q764.ReqRelease, Cause: isup.CauseNormalClearing, Location: isup.LocUser})
+		case 2:
+			// Mid-call messages: the call tunnels them on SIP-I, Q.764
+			// runs their timers (SUS network: T6 at the gateway).
+			req(q764.Request{Kind: q764.ReqMessage, Msg: isup.Skeleton(v, isup.FAC, 0)})
+		case 3:
+			if c.suspended {
+				req(q764.Request{Kind: q764.ReqResume, Msg: isup.NewSuspendResume(v, isup.RES, 0, isup.SuspendNetworkInitiated)})
+			} else {
+				req(q764.Request{Kind: q764.ReqSuspend, Msg: isup.NewSuspendResume(v, isup.SUS, 0, isup.SuspendNetworkInitiated)})
+			}
+			c.suspended = !c.suspended
 		}
 	}
+}
+
+// midCallInfo is an INFO a SIP-I peer sends in the call: a mid-call ISUP
+// message (FAC, USR, SUS or RES network initiated), sometimes one whose
+// ISUP does not decode.
+func midCallInfo(w *world, cseq uint32, r *rand.Rand) Msg {
+	var im *isup.Message
+	switch r.IntN(5) {
+	case 0:
+		im = isup.Skeleton(w.v, isup.FAC, 0)
+	case 1:
+		im = isup.NewUSR(w.v, 0, []byte{4, 1, 2})
+	case 2:
+		im = isup.NewSuspendResume(w.v, isup.SUS, 0, isup.SuspendNetworkInitiated)
+	case 3:
+		im = isup.NewSuspendResume(w.v, isup.RES, 0, isup.SuspendNetworkInitiated)
+	}
+	b := []byte{0x33, 0x02} // FAC with a pointer past the end
+	if im != nil {
+		b, _ = im.AppendBody(nil)
+	}
+	x := sipi.ISUP{Version: sipi.ITUT92Plus, Message: b}
+	return Msg{Method: INFO, CSeq: cseq, InDialog: true, ContentType: x.ContentType(), Disposition: x.Disposition(), Body: b}
 }
 
 func backward(v isup.Variant, t isup.MessageType, st isup.CalledPartysStatus, inBand bool) *isup.Message {
@@ -658,6 +696,10 @@ type uacPeer struct {
 	cancelled map[uint32]bool
 	rel100    bool
 	nextCSeq  uint32
+	// dialog: an 18x or a 2xx came (an INFO of the call may come); ended:
+	// the call's BYE came (none may come after it).
+	dialog, ended bool
+	infos         int // INFOs received
 }
 
 func (p *uacPeer) init() {
@@ -682,6 +724,15 @@ func (p *uacPeer) receive(w *world, m Msg) {
 		case BYE:
 			w.peerSend(Msg{Method: BYE, CSeq: m.CSeq, Status: 200})
 			p.confirmed = false
+			p.ended = true
+		case INFO:
+			// RFC 3261 §12.2.2: an INFO outside a dialog, or after its BYE,
+			// would be answered 481.
+			if !p.dialog || p.ended {
+				w.fail("INFO without a dialog (dialog %v, ended %v)", p.dialog, p.ended)
+			}
+			p.infos++
+			w.peerSend(Msg{Method: INFO, CSeq: m.CSeq, Status: 200})
 		case CANCEL, PRACK, ACK:
 			w.fail("UAS call sent %v", m.Method)
 		}
@@ -693,6 +744,9 @@ func (p *uacPeer) receive(w *world, m Msg) {
 	if f, ok := p.finals[m.CSeq]; ok && f >= 200 {
 		w.fail("response %d to INVITE/%d after its final %d", m.Status, m.CSeq, f)
 		return
+	}
+	if m.Status > 100 && m.Status < 300 {
+		p.dialog = true
 	}
 	switch {
 	case m.Status < 200:
@@ -762,6 +816,10 @@ func (p *uacPeer) act(w *world) {
 		p.byeSent = true
 		w.peerSend(Msg{Method: BYE, CSeq: p.nextCSeq, InDialog: true})
 		p.nextCSeq++
+	case p.dialog && !p.byeSent && r.IntN(8) == 0:
+		// Mid-call ISUP in INFO (a SIP-I peer), good or bad.
+		w.peerSend(midCallInfo(w, p.nextCSeq, r))
+		p.nextCSeq++
 	case r.IntN(10) == 0:
 		// Stray requests a call must survive.
 		switch r.IntN(4) {
@@ -827,11 +885,15 @@ type uasPeer struct {
 	confirmed map[string]bool // ACK received
 	byeSent   map[string]bool
 	last2xx   Msg
+	early     map[string]bool // 18x sent on the dialog
+	byeGot    map[string]bool // the call's BYE came on the dialog
+	infos     int
 }
 
 func (p *uasPeer) init() {
 	p.invs, p.rseq = map[uint32]*uasInv{}, map[string]uint32{}
 	p.answered, p.confirmed, p.byeSent = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	p.early, p.byeGot = map[string]bool{}, map[string]bool{}
 }
 
 func (p *uasPeer) receive(w *world, m Msg) {
@@ -862,10 +924,17 @@ func (p *uasPeer) receive(w *world, m Msg) {
 		}
 	case ACK:
 		p.confirmed[m.Tag] = true
+	case INFO:
+		if !p.early[m.Tag] && !p.answered[m.Tag] || p.byeGot[m.Tag] {
+			w.fail("INFO on dialog %q: neither early nor answered, or ended", m.Tag)
+		}
+		p.infos++
+		w.peerSend(Msg{Method: INFO, CSeq: m.CSeq, Status: 200, Tag: m.Tag})
 	case BYE:
 		if !p.answered[m.Tag] {
 			w.fail("BYE on dialog %q never answered", m.Tag)
 		}
+		p.byeGot[m.Tag] = true
 		p.confirmed[m.Tag], p.answered[m.Tag] = false, false
 		w.peerSend(Msg{Method: BYE, CSeq: m.CSeq, Status: 200, Tag: m.Tag})
 	case PRACK:
@@ -890,6 +959,7 @@ func (p *uasPeer) act(w *world) {
 				m.RSeq, m.Require100rel = p.rseq[tag]+100, true
 			}
 			inv.prov = true
+			p.early[tag] = true
 			w.peerSend(m)
 		case 3, 4:
 			inv.final = 200
@@ -912,6 +982,10 @@ func (p *uasPeer) act(w *world) {
 	case p.confirmed[tag] && !p.byeSent[tag] && r.IntN(3) == 0:
 		p.byeSent[tag] = true
 		w.peerSend(Msg{Method: BYE, CSeq: 100, Tag: tag, InDialog: true})
+	case (p.confirmed[tag] || p.early[tag]) && !p.byeSent[tag] && r.IntN(4) == 0:
+		m := midCallInfo(w, 50, r)
+		m.Tag = tag
+		w.peerSend(m)
 	}
 }
 

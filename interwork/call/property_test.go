@@ -118,7 +118,8 @@ func TestPropertyRandomCalls(t *testing.T) {
 	for vi, v := range trunkVariants(t) {
 		t.Run(v.name, func(t *testing.T) {
 			stats := map[string]int{}
-			defer func() { t.Logf("outcomes: %v", stats) }()
+			infos := 0
+			defer func() { t.Logf("outcomes: %v; INFOs to the SIP peer: %d", stats, infos) }()
 			for seed := 0; seed < n; seed++ {
 				rng := rand.New(rand.NewPCG(uint64(seed), uint64(vi)))
 				w := newWorld(t, v.dir, v.tr, rng)
@@ -130,6 +131,7 @@ func TestPropertyRandomCalls(t *testing.T) {
 				}
 				w.settle()
 				w.check()
+				infos += w.uac.infos + w.uas.infos
 				if w.cdr != nil {
 					k := strconv.Itoa(w.cdr.Status) + "/" + strconv.Itoa(int(w.cdr.Cause)) + "/" + w.cdr.ReleasedBy.String()
 					if w.cdr.Forced {
@@ -140,6 +142,11 @@ func TestPropertyRandomCalls(t *testing.T) {
 				if t.Failed() {
 					t.Fatalf("seed %d", seed)
 				}
+			}
+			// SIP-I trunks carry the PSTN's mid-call messages in INFO;
+			// plain ones never send one.
+			if tunnels := v.tr.cfg.Map.Profile.Tunnels(isup.FAC); tunnels != (infos > 0) && n >= 50 {
+				t.Errorf("%d INFOs on a trunk that tunnels: %v", infos, tunnels)
 			}
 		})
 	}

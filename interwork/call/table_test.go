@@ -20,6 +20,8 @@ type row struct {
 	// at, when set, gives the time of each setup event and then of ev,
 	// from t0; otherwise events are a second apart.
 	at []time.Duration
+	// params, when set, replaces the call's Params (media rows).
+	params *Params
 }
 
 var (
@@ -39,7 +41,11 @@ func runTable(t *testing.T, dir Direction, def *Trunk, rows []row) {
 			if tr == nil {
 				tr = def
 			}
-			c := New(tr, dir, Params{SDP: testSDP}, t0)
+			p := Params{SDP: testSDP}
+			if r.params != nil {
+				p = *r.params
+			}
+			c := New(tr, dir, p, t0)
 			now := t0
 			for i, ev := range r.setup {
 				now = now.Add(time.Second)

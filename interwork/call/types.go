@@ -9,6 +9,7 @@ import (
 	"github.com/sipgw/sipgw/interwork/mapping"
 	"github.com/sipgw/sipgw/isup"
 	"github.com/sipgw/sipgw/isup/q764"
+	"github.com/sipgw/sipgw/tdm/g711"
 )
 
 // Direction says which side started the call.
@@ -222,7 +223,8 @@ const (
 	// (ISUP, an ActIndicate action), or IndRejected for a request of it.
 	EvISUP
 	// EvSeized: the Trunk sent this call's IAM on circuit CIC (the daemon
-	// sees the ActSend of IAM in the actions of the setup request).
+	// sees the ActSend of IAM in the actions of the setup request); Law
+	// is the circuit's bearer's (calls with Params.Media).
 	EvSeized
 	// EvTimer: call timer Timer expired.
 	EvTimer
@@ -248,6 +250,7 @@ type Event struct {
 	CIC   uint16
 	Timer Timer
 	Cause isup.Cause
+	Law   g711.Law
 }
 
 func (e Event) String() string {
@@ -326,10 +329,13 @@ const (
 	ActCDR
 	// ActFinished: the call is over on both sides; free it.
 	ActFinished
+	// ActMedia: start, move or stop the bridge between the circuit's
+	// timeslot and RTP (Media; calls with Params.Media only).
+	ActMedia
 )
 
 var actionNames = [...]string{ActSIP: "sip", ActISUP: "isup", ActStartTimer: "start", ActStopTimer: "stop",
-	ActCDR: "cdr", ActFinished: "finished"}
+	ActCDR: "cdr", ActFinished: "finished", ActMedia: "media"}
 
 func (k ActionKind) String() string {
 	if int(k) < len(actionNames) && actionNames[k] != "" {
@@ -348,6 +354,7 @@ type Action struct {
 	Timer Timer
 	Dur   time.Duration
 	CDR   *Record
+	Media MediaAction
 	// Text says why, for logs.
 	Text string
 }
@@ -385,6 +392,8 @@ func (a Action) String() string {
 		if a.CDR != nil {
 			return "cdr " + a.CDR.String()
 		}
+	case ActMedia:
+		return a.Media.String()
 	}
 	return a.Kind.String()
 }

@@ -47,6 +47,10 @@ func (c *Call) uacISUP(a *q764.Action) {
 		}
 	case q764.IndRejected:
 		c.uacRejected()
+	case q764.IndProgress, q764.IndSuspend, q764.IndResume, q764.IndInfoReq, q764.IndInfo, q764.IndMessage, q764.IndConfusion:
+		// From the originating exchange no CPG maps to a SIP response:
+		// every one rides in INFO, as the other mid-call messages.
+		c.isupMidCall(a)
 	}
 }
 
@@ -60,11 +64,12 @@ func (c *Call) uacRejected() {
 		c.st.ISUP = ISUPDone
 	case c.retry == q764.ReqACM && c.acmSent:
 		c.retry = 0
-		c.backward(&c.retryResp)
+		r := c.retryResp
+		c.backwardISUP(r.Status, r.SDP, r.PEarlyMedia, c.retryEnc)
 	case c.retry == q764.ReqCON && c.acmSent && c.st.ISUP == ISUPAnswered:
 		c.retry = 0
 		c.st.ISUP = ISUPProceeding // the Trunk's ACM went; the answer is still to send
-		c.backwardAnswer(&c.retryResp)
+		c.backwardAnswer(c.retryEnc)
 	}
 }
 
@@ -112,6 +117,15 @@ func (c *Call) uacSAM(m *isup.Message) {
 	}
 	var sn isup.SubsequentNumber
 	if ok, err := m.Get(&sn); !ok || err != nil {
+		return
+	}
+	if c.st.SIP != SIPIdle && c.cfg.Overlap != OverlapInvites {
+		// The INVITE went (en bloc by the collection rules, or at once):
+		// later digits ride in INFO on SIP-I/SIP-T, the in-dialog overlap
+		// method (TS 29.163 §7.2.3.1.4C); plain SIP has no way for them.
+		c.digits += sn.Digits.String()
+		c.rec.Called = c.digits
+		c.tunnel(m)
 		return
 	}
 	if c.t.complete(c.digits) {
@@ -187,6 +201,7 @@ func (c *Call) invite() {
 	case Rel100Required:
 		m.Require100rel = true
 	}
+	c.mediaOffer()
 	c.body(&m, true, iam)
 	c.invs = append(c.invs, uacInvite{cseq: m.CSeq})
 	if c.st.SIP == SIPIdle {
@@ -252,6 +267,8 @@ func (c *Call) forkOf(tag string) *fork {
 
 func (c *Call) uacResponse(m *Msg) {
 	switch m.Method {
+	case INFO:
+		c.infoResponse(m)
 	case INVITE:
 		c.inviteResponse(m)
 	case BYE:
@@ -291,12 +308,12 @@ func (c *Call) inviteResponse(m *Msg) {
 		if inv.cancel || !c.latest(i) || (c.st.SIP != SIPProceeding && c.st.SIP != SIPEarly) || c.hasWinner {
 			return
 		}
-		if c.cfg.Forking == ForkFirst {
-			if !c.hasChosen {
-				c.chosen, c.hasChosen = m.Tag, true
-			} else if m.Tag != c.chosen {
-				return
-			}
+		if !c.hasChosen {
+			// The first early dialog mapped: the one ForkFirst keeps, and
+			// the one mid-call INFOs take before the answer.
+			c.chosen, c.hasChosen = m.Tag, true
+		} else if c.cfg.Forking == ForkFirst && m.Tag != c.chosen {
+			return
 		}
 		c.st.SIP = SIPEarly
 		c.backward(m)
@@ -361,7 +378,15 @@ func (c *Call) uac2xx(i int, m *Msg) {
 	if c.rec.Alerted.IsZero() {
 		c.rec.Alerted = c.now
 	}
-	c.backwardAnswer(m)
+	_, enc, _, _ := c.readBody(m)
+	if !c.mediaAnswer(m) {
+		// An answer this side cannot use (no G.711 it takes): the
+		// dialog is ended and the ISUP call released, cause 65.
+		c.gatewayRelease(isup.CauseBearerCapNotImplemented)
+		return
+	}
+	c.backwardAnswer(enc)
+	c.mediaStart()
 }
 
 // ended reports whether the call already sent BYE on dialog tag (a
@@ -376,14 +401,24 @@ func (c *Call) ended(tag string) bool {
 }
 
 // backward sends the ACM or CPG for a provisional response
-// (mapping.ISUPForResponse: first 180 → ACM subscriber free, first 183 →
-// ACM no indication per the 183 policy, later 18x → CPG).
+// (mapping.BackwardFor: first 180 → ACM subscriber free, first 183 → ACM
+// no indication per the 183 policy, later 18x → CPG; the far exchange's
+// encapsulated ACM or CPG as their base on SIP-I/SIP-T).
 func (c *Call) backward(m *Msg) {
+	_, enc, hasSDP, _ := c.readBody(m)
+	c.backwardISUP(m.Status, hasSDP, m.PEarlyMedia, enc)
+	if hasSDP && c.mediaAnswer(m) {
+		// Early media from the called side: the ISUP caller hears it
+		// (ringback, announcements) from now on.
+		c.mediaStart()
+	}
+}
+
+func (c *Call) backwardISUP(status int, hasSDP, pEarlyMedia bool, enc *isup.Message) {
 	if c.st.ISUP != ISUPSetup && c.st.ISUP != ISUPProceeding {
 		return
 	}
-	_, _, hasSDP, _ := c.readBody(m)
-	msg, err := c.cfg.Map.ISUPForResponse(mapping.CallProgress{ACMSent: c.acmSent}, m.Status, hasSDP, m.PEarlyMedia, 0, "", nil)
+	msg, err := c.cfg.Map.BackwardFor(mapping.CallProgress{ACMSent: c.acmSent}, status, hasSDP, pEarlyMedia, enc)
 	if err != nil || msg == nil {
 		return
 	}
@@ -396,16 +431,17 @@ func (c *Call) backward(m *Msg) {
 		c.acmSent = true
 		c.st.ISUP = ISUPProceeding
 	}
-	c.retry, c.retryResp = kind, Msg{Status: m.Status, SDP: hasSDP, PEarlyMedia: m.PEarlyMedia}
+	c.retry, c.retryResp, c.retryEnc = kind, Msg{Status: status, SDP: hasSDP, PEarlyMedia: pEarlyMedia}, enc
 	c.isupReq(q764.Request{Kind: kind, CIC: c.cic, Msg: msg})
 }
 
-// backwardAnswer sends ANM after an ACM, else CON (answer without ACM).
-func (c *Call) backwardAnswer(m *Msg) {
+// backwardAnswer sends ANM after an ACM, else CON (answer without ACM),
+// on the far exchange's encapsulated ANM or CON when the 2xx carried one.
+func (c *Call) backwardAnswer(enc *isup.Message) {
 	if c.st.ISUP != ISUPSetup && c.st.ISUP != ISUPProceeding {
 		return
 	}
-	msg, err := c.cfg.Map.ISUPForResponse(mapping.CallProgress{ACMSent: c.acmSent}, 200, false, false, 0, "", nil)
+	msg, err := c.cfg.Map.BackwardFor(mapping.CallProgress{ACMSent: c.acmSent}, 200, false, false, enc)
 	if err != nil || msg == nil {
 		return
 	}
@@ -413,7 +449,7 @@ func (c *Call) backwardAnswer(m *Msg) {
 	if msg.Type == isup.CON {
 		kind = q764.ReqCON
 	}
-	c.retry, c.retryResp = kind, Msg{Status: 200}
+	c.retry, c.retryResp, c.retryEnc = kind, Msg{Status: 200}, enc
 	c.st.ISUP = ISUPAnswered
 	c.isupReq(q764.Request{Kind: kind, CIC: c.cic, Msg: msg})
 }

@@ -41,6 +41,10 @@ func (c *Call) uasRequest(m *Msg) {
 
 // uasResponse handles responses to the requests the UAS side sends (BYE).
 func (c *Call) uasResponse(m *Msg) {
+	if m.Method == INFO {
+		c.infoResponse(m)
+		return
+	}
 	if m.Method == BYE && m.Status >= 200 && c.st.SIP == SIPTerminating {
 		c.st.SIP = SIPDone
 	}
@@ -117,6 +121,9 @@ func (c *Call) uasInvite(m *Msg) {
 	}
 	if m.Invite == nil {
 		c.reject(Msg{Status: 400})
+		return
+	}
+	if !c.mediaInvite(m) {
 		return
 	}
 	var base *isup.Message
@@ -201,9 +208,13 @@ func (c *Call) uasISUP(a *q764.Action) {
 		c.st.ISUP = ISUPProceeding
 		c.uasProgress(a.Msg)
 	case q764.IndProgress:
-		if c.st.ISUP == ISUPProceeding {
-			c.uasProgress(a.Msg)
+		// A CPG maps to an 18x while the INVITE is pending; after the
+		// answer, or with an event no 18x carries, it rides in INFO.
+		if c.st.ISUP != ISUPProceeding || !c.uasProgress(a.Msg) {
+			c.isupMidCall(a)
 		}
+	case q764.IndSuspend, q764.IndResume, q764.IndInfoReq, q764.IndInfo, q764.IndMessage, q764.IndConfusion:
+		c.isupMidCall(a)
 	case q764.IndAnswer:
 		if c.st.ISUP != ISUPSetup && c.st.ISUP != ISUPProceeding {
 			return
@@ -237,14 +248,15 @@ func (c *Call) pendingDigitsAfterIAM() string {
 }
 
 // uasProgress sends the provisional response for ACM or CPG m
-// (mapping.ResponseFor: 180, 183 with early media, 181).
-func (c *Call) uasProgress(m *isup.Message) {
+// (mapping.ResponseFor: 180, 183 with early media, 181); it reports
+// whether one went.
+func (c *Call) uasProgress(m *isup.Message) bool {
 	if !c.invPending || m == nil {
-		return
+		return false
 	}
 	r, err := c.cfg.Map.ResponseFor(m)
 	if err != nil || r.Status < 101 || r.Status > 199 {
-		return
+		return false
 	}
 	p := Msg{Method: INVITE, CSeq: c.invCSeq, Status: r.Status}
 	c.body(&p, r.EarlyMedia, m)
@@ -254,6 +266,13 @@ func (c *Call) uasProgress(m *isup.Message) {
 	c.st.SIP = SIPEarly
 	c.last18x, c.has18x = p, true
 	c.sendProvisional(p)
+	if p.SDP {
+		// Early media (in-band information): the caller hears the
+		// circuit from now on (Q.1912.5 §6.4: ACM/CPG with in-band
+		// information available → 183 with SDP).
+		c.mediaStart()
+	}
+	return true
 }
 
 // sendProvisional sends a 1xx, reliably when 100rel is in use: one at a
@@ -329,11 +348,14 @@ func (c *Call) uasAnswer(m *isup.Message) {
 	c.body(&ok, true, m)
 	if _, sdp, busy := c.snd.Outstanding(); c.rel100 && busy && sdp {
 		// RFC 3262 §3: no 2xx before the PRACK of a reliable 1xx that
-		// carried a session description.
+		// carried a session description (the media of the answered
+		// circuit flows meanwhile).
 		c.held, c.hasHeld = ok, true
+		c.mediaStart()
 		return
 	}
 	c.uasSend2xx(ok)
+	c.mediaStart()
 }
 
 func (c *Call) uasSend2xx(ok Msg) {
@@ -350,6 +372,15 @@ func (c *Call) uasAck(m *Msg) {
 	}
 	c.stop(TimerAck)
 	c.st.SIP = SIPConfirmed
+	if c.med.late && !c.med.hasNeg && !c.byeAfterAck {
+		// A late offer: the ACK carries the answer to the 2xx's offer
+		// (RFC 3261 §13.2.1); one this side cannot use ends the call.
+		if !c.mediaAnswer(m) || !c.med.hasNeg {
+			c.gatewayRelease(isup.CauseBearerCapNotImplemented)
+			return
+		}
+		c.mediaStart()
+	}
 	if c.byeAfterAck {
 		c.byeAfterAck = false
 		c.sendBye(c.byeMsg)
@@ -584,9 +615,14 @@ func (c *Call) reinvite(m *Msg) {
 		c.respond(m, 500, Msg{RetryAfter: 1})
 		return
 	}
+	if !c.mediaReoffer(m) {
+		c.respond(m, 488, Msg{}) // RFC 3261 §14.2: the session stays as it was
+		return
+	}
 	r := Msg{}
 	c.body(&r, true, nil)
 	c.respond(m, 200, r)
+	c.mediaMoved()
 }
 
 // otherRequest answers UPDATE, INFO, OPTIONS in a dialog with 200 (UPDATE
@@ -599,10 +635,17 @@ func (c *Call) otherRequest(m *Msg) {
 	}
 	switch m.Method {
 	case UPDATE:
+		if m.SDP && !c.mediaReoffer(m) {
+			c.respond(m, 488, Msg{}) // RFC 3311 §5.2
+			return
+		}
 		r := Msg{}
 		c.body(&r, m.SDP, nil)
 		c.respond(m, 200, r)
-	case INFO, OPTIONS:
+		c.mediaMoved()
+	case INFO:
+		c.info(m)
+	case OPTIONS:
 		c.respond(m, 200, Msg{})
 	case ACK:
 	default:

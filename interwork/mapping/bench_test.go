@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/sipgw/sipgw/isup"
+	"github.com/sipgw/sipgw/isup/sipi"
 )
 
 // The header parsers return substrings: no allocation for inputs without
@@ -74,6 +75,37 @@ func BenchmarkReleaseForResponse(b *testing.B) {
 	for b.Loop() {
 		if _, ok := tab.ReleaseForResponse(486, 0, `SIP;cause=486, Q.850;cause=17;text="user busy"`, nil); !ok {
 			b.Fatal("no mapping")
+		}
+	}
+}
+
+// BenchmarkCheckInfo: the decision on an INFO carrying a FAC in a
+// multipart body (the gateway's per-INFO cost before the Trunk).
+func BenchmarkCheckInfo(b *testing.B) {
+	tr := MustTrunk(TrunkConfig{Numbering: de, SIP: SIPConfig{Profile: "sip-i"}})
+	fac := isup.Skeleton(isup.ITU, isup.FAC, 0)
+	fac.SetRaw(isup.ParamAccessTransport, []byte{0x7e, 0x02, 0xa1, 0x01})
+	msg, _ := fac.AppendBody(nil)
+	ct, body, err := sipi.Encode([]byte(testSDP), sipi.ISUP{Version: sipi.ITUT92Plus, Message: msg}, "b")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := tr.CheckInfo(ct, "", body); d.Action != InfoForward {
+			b.Fatal(d.Why)
+		}
+	}
+}
+
+// BenchmarkBackwardFor: an encapsulated ACM made the ACM sent.
+func BenchmarkBackwardFor(b *testing.B) {
+	tr := MustTrunk(TrunkConfig{Numbering: de, SIP: SIPConfig{Profile: "sip-i"}})
+	acm := farACM(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if m, err := tr.BackwardFor(CallProgress{}, 180, false, false, acm); err != nil || m == nil {
+			b.Fatal(err)
 		}
 	}
 }

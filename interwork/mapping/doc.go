@@ -132,6 +132,24 @@
 //     read by its base (RFC 3204 §4), then by family prefix, else not
 //     understood.
 //
+// # Mid-call ISUP and backward transparency (midcall.go)
+//
+//   - MidCall: the end-to-end messages no SIP request or response carries
+//     (SAM, FOT, SUS, RES, FAR, FAA, FRJ, CPG, USR, CFN, NRM, FAC, INR,
+//     INF, IDR, IRS, LPR, APM, PRI) ride in INFO (RFC 3372; Q.1912.5
+//     profile C encapsulates all but the §5.4.3 exclusions, as TS 29.235
+//     §4.3.1.1 restates) on SIP-I/SIP-T trunks with mid_call info
+//     (default); mid_call drop and plain SIP end them at the gateway.
+//   - CheckInfo: no ISUP part → 200 (other INFO usages); malformed → 400
+//     whatever the handling; a required ISUP part the trunk cannot take
+//     (plain, variant, mid_call drop, not a mid-call message) → 415 with
+//     Accept, optional → ignored; else forwarded.
+//   - BackwardFor/Transit: the ACM, CPG, ANM or CON a SIP-I/SIP-T response
+//     encapsulates is the base of the one sent (octet for octet when its
+//     type is the one the ISUP state calls for; otherwise its parameters
+//     laid over the mapped message, BCI moving between the mandatory and
+//     optional parts as Q.763 places it).
+//
 // # Parsers
 //
 // Reason, Privacy, Diversion, History-Info, name-addr lists, SIP/tel URIs

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -154,3 +155,86 @@ func sameNumber(a, b isup.Number) bool {
 	y, ok2 := de.SIPNumber(&b)
 	return ok1 == ok2 && x.String() == y.String()
 }
+
+// FuzzCheckInfo: any INFO body gets a decision without panicking: a
+// forwarded message is a mid-call one that encodes again; a rejection is
+// 400 or 415 (with Accept); nothing else carries a message.
+func FuzzCheckInfo(f *testing.F) {
+	fac, _ := isup.Skeleton(isup.ITU, isup.FAC, 0).AppendBody(nil)
+	f.Add("application/ISUP;version=itu-t92+;base=itu-t92+", "signal;handling=optional", fac, true)
+	f.Add("application/ISUP;version=itu-t92+", "signal;handling=required", []byte{0x0c, 0x02, 0x00, 0x02, 0x80, 0x90}, false)
+	f.Add("multipart/mixed;boundary=b", "", []byte("--b\r\nContent-Type: application/ISUP;version=itu-t92+\r\nContent-Transfer-Encoding: base64\r\n\r\nMwU=\r\n--b--\r\n"), true)
+	f.Add("application/dtmf-relay", "", []byte("Signal=1\r\n"), true)
+	f.Fuzz(func(t *testing.T, ct, disp string, body []byte, sipI bool) {
+		tr := fuzzPlain
+		if sipI {
+			tr = fuzzSIPI
+		}
+		d := tr.CheckInfo(ct, disp, body)
+		switch d.Action {
+		case InfoForward:
+			if d.Message == nil || !MidCall(d.Message.Type) {
+				t.Fatalf("forwarded %+v", d.Message)
+			}
+			if _, err := d.Message.AppendBody(nil); err != nil {
+				t.Fatalf("forwarded %v does not encode: %v", d.Message.Type, err)
+			}
+		case InfoReject:
+			if d.Status != 400 && (d.Status != 415 || d.Accept == "") || d.Message != nil {
+				t.Fatalf("rejected %d %q", d.Status, d.Accept)
+			}
+		case InfoIgnore, InfoNoISUP:
+			if d.Message != nil || d.Status != 0 {
+				t.Fatalf("%v with %+v", d.Action, d)
+			}
+		default:
+			t.Fatalf("action %v", d.Action)
+		}
+	})
+}
+
+// FuzzBackwardFor: any encapsulated message gives a backward message of
+// the type the state calls for that encodes, and an encapsulated one of
+// that very type goes octet for octet.
+func FuzzBackwardFor(f *testing.F) {
+	acm := isup.New(isup.ITU, isup.ACM, 0)
+	acm.Set(&isup.BackwardCallIndicators{CalledStatus: isup.SubscriberFree})
+	acm.AddOptional(isup.ParamGenericNotificationIndicator, []byte{0xf9})
+	b, _ := acm.AppendBody(nil)
+	f.Add(b, 180, false)
+	f.Add(b, 180, true)
+	anm, _ := isup.Skeleton(isup.ITU, isup.ANM, 0).AppendBody(nil)
+	f.Add(anm, 200, false)
+	f.Add([]byte{0x2c, 0x01, 0x00}, 183, true)
+	f.Fuzz(func(t *testing.T, data []byte, status int, acmSent bool) {
+		var enc isup.Message
+		if enc.DecodeBody(data, isup.ITU) != nil {
+			return
+		}
+		st := CallProgress{ACMSent: acmSent}
+		m, err := fuzzSIPI.BackwardFor(st, status, false, false, &enc)
+		if err != nil || m == nil {
+			return
+		}
+		switch m.Type {
+		case isup.ACM, isup.CPG, isup.ANM, isup.CON, isup.REL:
+		default:
+			t.Fatalf("status %d gave %v", status, m.Type)
+		}
+		out, err := m.AppendBody(nil)
+		if err != nil {
+			t.Fatalf("%v from %v does not encode: %v", m.Type, enc.Type, err)
+		}
+		if m.Type == enc.Type && status > 100 && status < 300 {
+			want, err := enc.AppendBody(nil)
+			if err == nil && !bytes.Equal(out, want) {
+				t.Fatalf("%v: % x, want % x", m.Type, out, want)
+			}
+		}
+	})
+}
+
+var (
+	fuzzSIPI  = MustTrunk(TrunkConfig{Numbering: de, SIP: SIPConfig{Profile: "sip-i"}})
+	fuzzPlain = MustTrunk(TrunkConfig{Numbering: de})
+)

@@ -45,6 +45,11 @@ type SIPConfig struct {
 	Handling string `yaml:"handling,omitempty" json:"handling,omitempty"`
 	// Redirection is history-info (default), diversion, both or none.
 	Redirection string `yaml:"redirection,omitempty" json:"redirection,omitempty"`
+	// MidCall is what happens to mid-call ISUP messages (SUS, RES, FAC,
+	// USR, APM, INR/INF, CPG after answer …): info (default on sip-i and
+	// sip-t) sends and takes them in INFO requests, drop ends them at the
+	// gateway (the only choice of plain SIP).
+	MidCall string `yaml:"mid_call,omitempty" json:"mid_call,omitempty"`
 }
 
 // SIPProfile is a compiled SIPConfig.
@@ -54,6 +59,8 @@ type SIPProfile struct {
 	Base     string
 	Required bool
 	Variant  isup.Variant
+	// MidCall is MidCallDrop on plain trunks.
+	MidCall MidCallMode
 }
 
 func (c *SIPConfig) compile(prefix string, v isup.Variant) (SIPProfile, []error) {
@@ -77,6 +84,17 @@ func (c *SIPConfig) compile(prefix string, v isup.Variant) (SIPProfile, []error)
 	for _, f := range []struct{ name, tok string }{{"version", p.Version}, {"base", p.Base}} {
 		if fv, ok := sipi.LookupVariant(f.tok); !ok || fv != v {
 			errs = append(errs, cfgErr(prefix+"."+f.name, strconv.Quote(f.tok)+" does not name the trunk's ISUP variant "+v.String()))
+		}
+	}
+	if m, ok := parseEnum(c.MidCall, midCallNames[:]); !ok {
+		errs = append(errs, cfgErr(prefix+".mid_call", "unknown mode "+strconv.Quote(c.MidCall)+" (info, drop)"))
+	} else {
+		p.MidCall = MidCallMode(m)
+		if p.Kind == Plain {
+			if c.MidCall != "" && p.MidCall == MidCallInfo {
+				errs = append(errs, cfgErr(prefix+".mid_call", "info needs profile sip-i or sip-t: plain SIP carries no ISUP"))
+			}
+			p.MidCall = MidCallDrop
 		}
 	}
 	switch strings.ToLower(c.Handling) {

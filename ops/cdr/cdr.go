@@ -12,9 +12,11 @@
 //     number dropped since. Write after Close drops likewise.
 //   - Records are buffered and written every FlushInterval, when the buffer
 //     reaches 64 KiB, on Flush and on Close. Every write(2) to the file
-//     holds whole lines only, so a killed process leaves complete lines; a
-//     file found ending in a partial line (power loss) gets a newline first,
-//     so that new records never join it.
+//     holds whole lines only; still, a write(2) the kernel cuts short (a
+//     process killed in it, a full disk, power loss) leaves part of a line,
+//     which is cut off: after a short write at once, and when the file is
+//     opened again (a record that was never whole is not one; the lines
+//     before it stay).
 //   - Rotation: before a line would take the file past MaxSize, or once the
 //     file is older than MaxAge, it is renamed to PATH.YYYYMMDDTHHMMSS.mmmZ
 //     (UTC, the rotation time) and a new file opened; only the Keep newest
@@ -337,19 +339,19 @@ func (w *Writer) writeBuf() error {
 			return w.failed(err)
 		}
 	}
+	start := w.size
 	n, err := w.f.Write(w.buf)
 	w.size += int64(n)
 	if err != nil {
-		// A short write leaves part of a line: end it so later lines stay
-		// whole, and keep the unwritten lines.
+		// A short write leaves part of a line: cut it off so the file
+		// holds whole lines only, and keep the unwritten lines.
 		if n > 0 {
 			done := bytes.Count(w.buf[:n], []byte{'\n'})
 			if w.buf[n-1] != '\n' {
-				if m, _ := w.f.Write([]byte{'\n'}); m == 1 {
-					w.size++
+				n = bytes.LastIndexByte(w.buf[:n], '\n') + 1
+				if terr := w.f.Truncate(start + int64(n)); terr == nil {
+					w.size = start + int64(n)
 				}
-				i := bytes.LastIndexByte(w.buf[:n], '\n') + 1
-				n = i
 			}
 			w.written.Add(uint64(done))
 			w.buf = w.buf[:copy(w.buf, w.buf[n:])]
@@ -380,7 +382,7 @@ func (w *Writer) failed(err error) error {
 	return err
 }
 
-// open opens the file for appending and ends a partial last line.
+// open opens the file for appending and cuts off a partial last line.
 func (w *Writer) open() error {
 	f, err := os.OpenFile(w.o.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, w.o.Perm)
 	if err != nil {
@@ -393,19 +395,39 @@ func (w *Writer) open() error {
 	}
 	w.f, w.size, w.opened = f, st.Size(), w.o.Now()
 	if w.size > 0 {
-		last := make([]byte, 1)
-		if r, err := os.Open(w.o.Path); err == nil {
-			_, rerr := r.ReadAt(last, w.size-1)
-			r.Close()
-			if rerr == nil && last[0] != '\n' {
-				if _, err := f.Write([]byte{'\n'}); err == nil {
-					w.size++
-				}
-				w.o.Logger.Warn("CDR file ended in a partial line (crash?); it was ended", "file", w.o.Path)
+		if whole, err := wholeLines(w.o.Path, w.size); err == nil && whole < w.size {
+			if err := f.Truncate(whole); err == nil {
+				w.o.Logger.Warn("CDR file ended in a partial line (a crash in a write?); the partial line was cut off",
+					"file", w.o.Path, "bytes", w.size-whole)
+				w.size = whole
 			}
 		}
 	}
 	return nil
+}
+
+// wholeLines returns the length of the file's whole lines: size if it
+// ends in a newline, else up to its last newline (0 for none).
+func wholeLines(path string, size int64) (int64, error) {
+	r, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	buf := make([]byte, 64<<10)
+	end := size
+	for end > 0 {
+		start := max(end-int64(len(buf)), 0)
+		b := buf[:end-start]
+		if _, err := r.ReadAt(b, start); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
 }
 
 func (w *Writer) closeFile() error {

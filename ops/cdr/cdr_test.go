@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,22 +342,38 @@ func TestDropWhenFull(t *testing.T) {
 	}
 }
 
-// TestPartialLineEnded: a file left ending in half a line (a crash during
-// a power loss) gets a newline, so the new records are whole lines.
-func TestPartialLineEnded(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cdr.jsonl")
+// TestPartialLineCut: a file left ending in part of a line (a process
+// killed inside a write, power loss) loses that part when it is opened
+// again: every line stays a whole record, the earlier ones kept, the new
+// ones after them. Also when the partial line is longer than the reader's
+// chunk, and when the file is nothing but a partial line.
+func TestPartialLineCut(t *testing.T) {
 	line, _ := json.Marshal(rec(1))
-	os.WriteFile(path, append(append(line, '\n'), line[:20]...), 0o640)
-	w, err := Open(Options{Path: path, Logger: quiet()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(rec(2))
-	w.Close()
-	b, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if len(lines) != 3 || lines[1] != string(line[:20]) || !strings.HasPrefix(lines[2], `{"id":"call-2"`) {
-		t.Errorf("lines %q", lines)
+	long := bytes.Repeat([]byte("x"), 200<<10)
+	for _, c := range []struct {
+		name      string
+		content   []byte
+		wantLines int // whole records before the new one
+	}{
+		{"short tail", append(append(slices.Clone(line), '\n'), line[:20]...), 1},
+		{"tail longer than a chunk", append(append(slices.Clone(line), '\n'), long...), 1},
+		{"only a partial line", slices.Clone(line[:30]), 0},
+		{"whole lines", append(slices.Clone(line), '\n'), 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cdr.jsonl")
+			os.WriteFile(path, c.content, 0o640)
+			w, err := Open(Options{Path: path, Logger: quiet()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(rec(2))
+			w.Close()
+			got := readCDRs(t, path) // fails on any partial line
+			if len(got) != c.wantLines+1 || got[len(got)-1].ID != "call-2" || c.wantLines == 1 && got[0].ID != "call-1" {
+				t.Errorf("records %+v", got)
+			}
+		})
 	}
 }
 

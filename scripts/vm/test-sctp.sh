@@ -62,7 +62,7 @@ log "booting $(cat "$kdir/version")"
 # About 95 s in the VM on this 2-core machine (the gateway's SIPp calls
 # are more than half of it); the limit leaves room for a loaded CI host.
 "$here/boot.sh" "$kdir" "$work/initrd.img" "$work" "${SIPGW_VM_TIMEOUT:-600}"
-tr -d '\r' <"$work/console.log" | grep -E '^( *--- |PASS|FAIL|ok|vm:|Benchmark| +\w+_test.go:)' || true
+tr -d '\r' <"$work/console.log" | grep -E '^( *--- |PASS|FAIL|ok|vm:|Benchmark| +\w+(_test)?\.go:[0-9]+:)' || true
 
 log "checking the captures on the host"
 # CI=true: a check that cannot run (no capture, no tshark) fails.
@@ -70,7 +70,7 @@ if ! CI=true SIPGW_VM_RESULTS="$work/results" "$GO" test -count=1 -tags vmresult
 	cat "$work/wire.log" >&2
 	die "capture checks failed"
 fi
-grep -E '^( *--- |ok| +\w+_test.go:)' "$work/wire.log" || true
+grep -E '^( *--- |ok| +\w+(_test)?\.go:[0-9]+:)' "$work/wire.log" || true
 
 log "rates (emulated CPUs, a record only):"
 cat "$work"/results/rate-*.txt

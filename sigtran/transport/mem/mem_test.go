@@ -1,16 +1,17 @@
 package mem
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
+	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sipgw/sipgw/sigtran/transport"
+	"github.com/sipgw/sipgw/sigtran/transport/transporttest"
 )
 
 func recvOne(t *testing.T, c transport.Conn) ([]byte, transport.Info) {
@@ -23,7 +24,46 @@ func recvOne(t *testing.T, c transport.Conn) ([]byte, transport.Info) {
 	return buf[:n], info
 }
 
-func TestPipeStreamsAndBoundaries(t *testing.T) {
+// contract is the in-memory transport for the transporttest suite: one
+// Network, a listener per association on an address of its own, queues
+// depth deep.
+func contract(depth int) transporttest.Factory {
+	n := NewNetwork()
+	var next atomic.Int64
+	return transporttest.Factory{
+		Listen: func(t testing.TB, s transporttest.Streams) transport.Listener {
+			l, err := n.Listen(Addr(fmt.Sprintf("stp:%d", next.Add(1))), Streams{Out: s.Out, MaxIn: s.In})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		},
+		Dialer: func(t testing.TB, l transport.Listener, s transporttest.Streams) transport.Dialer {
+			return &Dialer{
+				Net: n, Local: Addr(fmt.Sprintf("asp:%d", next.Add(1))), Remote: l.Addrs()[0].(Addr),
+				Streams: Streams{Out: s.Out, MaxIn: s.In},
+				Depth:   depth,
+			}
+		},
+		Refused:        ErrRefused,
+		DefaultStreams: 1,
+		StreamsCarried: true,
+		AnyPPID:        true,
+		EmptyMessages:  true,
+		// Close and Abort are once-only and quiet after that.
+		CloseAgainErr: nil,
+		// Each slot of the queue grows its buffer on its first message.
+		AllocWarmup: depth,
+		PerSender:   2000,
+	}
+}
+
+// TestContract runs the suite with 64-deep queues, so that its concurrent
+// senders fill them and wait for the reader.
+func TestContract(t *testing.T) { transporttest.Run(t, contract(64)) }
+
+// Pipe's ends have the stream counts asked for, each the other's reverse.
+func TestPipeStreams(t *testing.T) {
 	a, b := Pipe(4, 2)
 	if a.OutStreams() != 4 || a.InStreams() != 2 || b.OutStreams() != 2 || b.InStreams() != 4 {
 		t.Fatalf("streams a %d/%d b %d/%d", a.OutStreams(), a.InStreams(), b.OutStreams(), b.InStreams())
@@ -34,111 +74,53 @@ func TestPipeStreamsAndBoundaries(t *testing.T) {
 	if err := b.Send([]byte("x"), 2, 3); !errors.Is(err, transport.ErrStream) {
 		t.Fatalf("stream 2 of 2: %v", err)
 	}
-	// Messages keep their boundaries, stream and PPID, in order.
-	msgs := []struct {
-		data   string
-		stream uint16
-		ppid   uint32
-	}{{"one", 0, 3}, {"", 1, 3}, {"three three", 3, 0}, {"4", 1, 99}}
-	for _, m := range msgs {
-		if err := a.Send([]byte(m.data), m.stream, m.ppid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, m := range msgs {
-		got, info := recvOne(t, b)
-		if string(got) != m.data || info.Stream != m.stream || info.PPID != m.ppid {
-			t.Errorf("got %q stream %d ppid %d, want %q %d %d", got, info.Stream, info.PPID, m.data, m.stream, m.ppid)
-		}
+	x, y := NewPipe(Options{})
+	if x.OutStreams() != 1 || x.InStreams() != 1 || y.OutStreams() != 1 || y.InStreams() != 1 {
+		t.Fatalf("NewPipe's default streams %d/%d %d/%d, want 1", x.OutStreams(), x.InStreams(), y.OutStreams(), y.InStreams())
 	}
 }
 
-func TestSendCopies(t *testing.T) {
-	a, b := Pipe(1, 1)
-	msg := []byte("abc")
-	if err := a.Send(msg, 0, 3); err != nil {
-		t.Fatal(err)
-	}
-	msg[0] = 'X'
-	if got, _ := recvOne(t, b); string(got) != "abc" {
-		t.Fatalf("got %q: Send kept a reference to the caller's buffer", got)
-	}
-}
-
-func TestTooLongIsDropped(t *testing.T) {
-	a, b := Pipe(1, 1)
-	a.Send(bytes.Repeat([]byte{1}, 10), 0, 3)
-	a.Send([]byte{2}, 0, 3)
-	buf := make([]byte, 5)
-	if _, _, err := b.Recv(buf); !errors.Is(err, transport.ErrTooLong) {
-		t.Fatalf("err %v, want ErrTooLong", err)
-	}
-	n, _, err := b.Recv(buf)
-	if err != nil || n != 1 || buf[0] != 2 {
-		t.Fatalf("next message: %d %v %x", n, err, buf[:n])
-	}
-}
-
-func TestCloseDrainsThenEOF(t *testing.T) {
-	a, b := Pipe(1, 1)
-	a.Send([]byte("last words"), 0, 3)
+// Close discards what the peer sent and this end did not read, and the
+// peer's sends fail with ErrShutdown (the suite checks the rest of Close).
+func TestCloseDiscardsUnreadAndShutsThePeer(t *testing.T) {
+	a, b := NewPipe(Options{})
 	b.Send([]byte("lost"), 0, 3)
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := recvOne(t, b); string(got) != "last words" {
-		t.Fatalf("got %q", got)
-	}
-	if _, _, err := b.Recv(make([]byte, 10)); err != io.EOF {
-		t.Fatalf("peer Recv after drain: %v, want io.EOF", err)
+	if a.Queued() != 0 {
+		t.Fatalf("%d messages still queued at the closed end", a.Queued())
 	}
 	if _, _, err := a.Recv(make([]byte, 10)); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("local Recv after Close: %v, want net.ErrClosed", err)
-	}
-	if err := a.Send([]byte("x"), 0, 3); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("local Send after Close: %v", err)
+		t.Fatalf("local Recv after Close with a message unread: %v, want net.ErrClosed", err)
 	}
 	if err := b.Send([]byte("x"), 0, 3); !errors.Is(err, ErrShutdown) {
-		t.Fatalf("peer Send after Close: %v", err)
-	}
-	// A second Close or an Abort afterwards changes nothing.
-	a.Close()
-	a.Abort()
-	if _, _, err := b.Recv(make([]byte, 10)); err != io.EOF {
-		t.Fatalf("after Abort of a closed end: %v", err)
+		t.Fatalf("peer Send after Close: %v, want ErrShutdown", err)
 	}
 }
 
+// Abort loses what was queued for the peer: its Recv fails at once, and
+// its sends fail with ErrAborted.
 func TestAbortLosesQueued(t *testing.T) {
 	a, b := Pipe(1, 1)
 	a.Send([]byte("never read"), 0, 3)
 	a.Abort()
-	// The peer sees the transport-wide sentinel; this end net.ErrClosed,
-	// as transport.Conn documents for every implementation.
 	if _, _, err := b.Recv(make([]byte, 10)); !errors.Is(err, transport.ErrAborted) {
-		t.Fatalf("peer Recv after Abort: %v", err)
+		t.Fatalf("peer Recv after Abort, a message queued: %v", err)
 	}
 	if err := b.Send([]byte("x"), 0, 3); !errors.Is(err, transport.ErrAborted) {
 		t.Fatalf("peer Send after Abort: %v", err)
 	}
-	if _, _, err := a.Recv(make([]byte, 10)); !errors.Is(err, net.ErrClosed) || errors.Is(err, transport.ErrAborted) {
-		t.Fatalf("local Recv after Abort: %v", err)
-	}
-	if err := a.Send([]byte("x"), 0, 3); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("local Send after Abort: %v", err)
-	}
 }
 
-func TestCloseUnblocksRecv(t *testing.T) {
+// Sever loses the association for both ends: both Recvs, blocked or not,
+// and both Sends fail with the error given (ErrAborted for nil).
+func TestSever(t *testing.T) {
+	errLost := errors.New("retransmissions exhausted")
 	for _, tc := range []struct {
-		name        string
-		end         func(a, b *Conn)
-		local, peer error
-	}{
-		{"close", func(a, b *Conn) { a.Close() }, net.ErrClosed, io.EOF},
-		{"abort", func(a, b *Conn) { a.Abort() }, net.ErrClosed, ErrAborted},
-		{"sever", func(a, b *Conn) { a.Sever(nil) }, ErrAborted, ErrAborted},
-	} {
+		name      string
+		err, want error
+	}{{"nil", nil, ErrAborted}, {"given", errLost, errLost}} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := NewPipe(Options{})
 			errs := make(chan [2]error)
@@ -152,14 +134,25 @@ func TestCloseUnblocksRecv(t *testing.T) {
 				errs <- e
 			}()
 			time.Sleep(10 * time.Millisecond) // let both block
-			tc.end(a, b)
+			a.Sever(tc.err)
 			select {
 			case e := <-errs:
-				if !errors.Is(e[0], tc.local) || !errors.Is(e[1], tc.peer) {
-					t.Fatalf("local %v peer %v, want %v %v", e[0], e[1], tc.local, tc.peer)
+				if !errors.Is(e[0], tc.want) || !errors.Is(e[1], tc.want) {
+					t.Fatalf("Recv: %v and %v, want %v", e[0], e[1], tc.want)
 				}
 			case <-time.After(5 * time.Second):
 				t.Fatal("Recv stayed blocked")
+			}
+			for _, c := range []*Conn{a, b} {
+				if err := c.Send([]byte("x"), 0, 3); !errors.Is(err, tc.want) {
+					t.Fatalf("Send after Sever: %v, want %v", err, tc.want)
+				}
+			}
+			// Close and Abort afterwards change nothing.
+			a.Close()
+			b.Abort()
+			if _, _, err := b.Recv(make([]byte, 8)); !errors.Is(err, tc.want) {
+				t.Fatalf("Recv after Sever and Abort: %v, want %v", err, tc.want)
 			}
 		})
 	}
@@ -225,42 +218,12 @@ func TestDrop(t *testing.T) {
 	}
 }
 
-// Several senders and one reader: every message arrives once, and each
-// sender's messages stay in order on their stream.
-func TestConcurrentSendersKeepPerStreamOrder(t *testing.T) {
-	a, b := NewPipe(Options{OutStreams: 5, InStreams: 1, Depth: 64})
-	const senders, per = 4, 2000
-	var wg sync.WaitGroup
-	for s := 0; s < senders; s++ {
-		wg.Add(1)
-		go func(s int) {
-			defer wg.Done()
-			for i := 0; i < per; i++ {
-				if err := a.Send([]byte{byte(s), byte(i >> 8), byte(i)}, uint16(1+s), 3); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}(s)
-	}
-	next := make([]int, senders)
-	buf := make([]byte, 8)
-	for k := 0; k < senders*per; k++ {
-		n, info, err := b.Recv(buf)
-		if err != nil || n != 3 {
-			t.Fatalf("Recv: %d %v", n, err)
-		}
-		s := int(buf[0])
-		i := int(buf[1])<<8 | int(buf[2])
-		if info.Stream != uint16(1+s) || i != next[s] {
-			t.Fatalf("sender %d: got #%d on stream %d, want #%d", s, i, info.Stream, next[s])
-		}
-		next[s]++
-	}
-	wg.Wait()
-}
-
-func TestDialListen(t *testing.T) {
+// A Network refuses a Dial until somebody listens, keeps one listener per
+// address, names the ends after the dialer's Local and Remote, aborts the
+// associations its listener's Close leaves unaccepted (the accepted ones
+// live on) and lets the address be listened on again, as a restarted peer
+// does. The suite checks the rest of Dial and Accept.
+func TestNetwork(t *testing.T) {
 	n := NewNetwork()
 	d := &Dialer{Net: n, Local: "asp:1", Remote: "stp:2905", Streams: Streams{Out: 17, MaxIn: 8}}
 	ctx := context.Background()
@@ -282,46 +245,21 @@ func TestDialListen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Negotiated as SCTP: min(OS, peer MIS) per direction.
-	if c.OutStreams() != 10 || c.InStreams() != 4 || s.OutStreams() != 4 || s.InStreams() != 10 {
-		t.Fatalf("dialer %d/%d listener %d/%d", c.OutStreams(), c.InStreams(), s.OutStreams(), s.InStreams())
-	}
 	if c.LocalAddrs()[0].String() != "asp:1" || c.RemoteAddrs()[0].String() != "stp:2905" || s.RemoteAddrs()[0].String() != "asp:1" {
 		t.Fatalf("addrs %v %v %v", c.LocalAddrs(), c.RemoteAddrs(), s.RemoteAddrs())
 	}
-	c.Send([]byte("hi"), 9, 3)
-	if got, info := recvOne(t, s); string(got) != "hi" || info.Stream != 9 {
-		t.Fatalf("%q %d", got, info.Stream)
-	}
-	// Accept honours its context.
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
-	defer cancel()
-	if _, err := l.Accept(cctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Accept with deadline: %v", err)
-	}
-	// A dialled but unaccepted association is aborted by Close; Accept
-	// returns net.ErrClosed; the accepted one lives on.
 	pending, err := d.Dial(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc := make(chan error)
 	l.Close()
-	go func() { _, err := l.Accept(ctx); acc <- err }()
-	if err := <-acc; !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("Accept after Close: %v", err)
-	}
 	if _, _, err := pending.Recv(make([]byte, 4)); !errors.Is(err, ErrAborted) {
 		t.Fatalf("unaccepted association: %v", err)
-	}
-	if _, err := d.Dial(ctx); !errors.Is(err, ErrRefused) {
-		t.Fatalf("dial after Close: %v", err)
 	}
 	c.Send([]byte("still"), 1, 3)
 	if got, _ := recvOne(t, s); string(got) != "still" {
 		t.Fatal("accepted association died with its listener")
 	}
-	// The address can be listened on again (a restarted peer).
 	l2, err := n.Listen("stp:2905", Streams{Out: 2, MaxIn: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -332,39 +270,5 @@ func TestDialListen(t *testing.T) {
 	}
 }
 
-func TestSteadyStateAllocatesNothing(t *testing.T) {
-	a, b := Pipe(2, 2)
-	msg := make([]byte, 64)
-	buf := make([]byte, 272)
-	// Warm the slot buffers.
-	for i := 0; i < DefaultDepth; i++ {
-		a.Send(msg, 1, 3)
-		b.Recv(buf)
-	}
-	allocs := testing.AllocsPerRun(1000, func() {
-		a.Send(msg, 1, 3)
-		b.Recv(buf)
-	})
-	if allocs != 0 {
-		t.Fatalf("%v allocations per message", allocs)
-	}
-}
-
-func BenchmarkPipe(b *testing.B) {
-	x, y := Pipe(2, 2)
-	msg := make([]byte, 64)
-	go func() {
-		buf := make([]byte, 272)
-		for {
-			if _, _, err := y.Recv(buf); err != nil {
-				return
-			}
-		}
-	}()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(msg)))
-	for i := 0; i < b.N; i++ {
-		x.Send(msg, 1, 3)
-	}
-	x.Close()
-}
+// BenchmarkPipe: one sender and one reader through the default queue.
+func BenchmarkPipe(b *testing.B) { transporttest.Benchmark(b, contract(DefaultDepth)) }

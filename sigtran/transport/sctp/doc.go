@@ -1,10 +1,16 @@
 // Package sctp is the kernel SCTP transport of M3UA (RFC 4666 §1.4.1): a
-// transport.Conn per one-to-one style socket (RFC 6458 §4), built on
-// github.com/ishidawataru/sctp for addresses, sctp_bindx/sctp_connectx and
-// the association status.
+// transport.Conn per one-to-one style socket (RFC 6458 §4), using
+// github.com/ishidawataru/sctp only to lay out the sockaddrs of
+// sctp_bindx/sctp_connectx.
 //
-// The data path and the socket life cycle are done here rather than in the
-// library, because the library cannot give what M3UA needs:
+// The data path, the socket options and the socket life cycle are done here
+// rather than in the library, because the library cannot give what M3UA
+// needs:
+//   - its socket option calls pass the kernel pointers to stack buffers as
+//     uintptr arguments of ordinary functions, which the runtime may move
+//     when the stack grows on that call (the kernel then writes into the
+//     old stack): here each pointer becomes a uintptr in the syscall
+//     itself;
 //   - every message carries its stream and PPID: sent with an SCTP_SNDINFO
 //     control message, received with SCTP_RCVINFO (RFC 6458 §5.3.4–5.3.5).
 //     The PPID is written in network byte order on the wire; callers pass

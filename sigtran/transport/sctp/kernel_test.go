@@ -8,8 +8,6 @@ package sctp
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sipgw/sipgw/sigtran/transport"
+	"github.com/sipgw/sipgw/sigtran/transport/transporttest"
 )
 
 func requireKernel(t testing.TB) {
@@ -40,124 +39,67 @@ func ep(t testing.TB, s string) Endpoint {
 	return e
 }
 
-// assoc sets up one association: a listener on server (port 0: picked),
-// a dialer from client.
+// factory sets associations up from a dialer on client (empty: the
+// kernel picks) to a listener on server (port 0: picked), each end's
+// Config made from the streams it asks for.
+func factory(server, client string, listen, dial func(transporttest.Streams) Config) transporttest.Factory {
+	return transporttest.Factory{
+		Listen: func(t testing.TB, s transporttest.Streams) transport.Listener {
+			requireKernel(t)
+			l, err := Listen(ep(t, server), listen(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		},
+		Dialer: func(t testing.TB, l transport.Listener, s transporttest.Streams) transport.Dialer {
+			remote := ep(t, server)
+			remote.Port = l.Addrs()[0].(Addr).Port()
+			d := &Dialer{Remote: remote, Config: dial(s)}
+			if client != "" {
+				d.Local = ep(t, client)
+			}
+			return d
+		},
+	}
+}
+
+// assoc sets up one association with fixed configurations.
 func assoc(t testing.TB, server, client string, scfg, ccfg Config) (c, s *Conn) {
 	t.Helper()
+	f := factory(server, client,
+		func(transporttest.Streams) Config { return scfg },
+		func(transporttest.Streams) Config { return ccfg })
+	x, y := f.Pair(t, transporttest.Streams{}, transporttest.Streams{})
+	return x.(*Conn), y.(*Conn)
+}
+
+// contract is kernel SCTP on the loopback for the transporttest suite:
+// streams and PPIDs carried, no empty message, the kernel's errno for an
+// abort and a refused INIT.
+func contract() transporttest.Factory {
+	asked := func(s transporttest.Streams) Config { return Config{OutStreams: s.Out, InStreams: s.In} }
+	f := factory("127.0.0.1:0", "", asked, asked)
+	// The peer ABORTs an INIT to a port nobody listens on.
+	f.Refused = syscall.ECONNREFUSED
+	f.DefaultStreams = DefaultStreams
+	f.StreamsCarried = true
+	f.AnyPPID = true
+	f.AbortErr = syscall.ECONNRESET
+	f.CloseAgainErr = net.ErrClosed
+	// About 0.2 ms a message in the emulated VM.
+	f.PerSender = 200
+	return f
+}
+
+func TestKernelContract(t *testing.T) {
 	requireKernel(t)
-	l, err := Listen(ep(t, server), scfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	remote := ep(t, server)
-	remote.Port = l.Addrs()[0].(Addr).Port()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	type res struct {
-		c   *Conn
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		c, err := l.AcceptSCTP(ctx)
-		ch <- res{c, err}
-	}()
-	d := &Dialer{Remote: remote, Config: ccfg}
-	if client != "" {
-		d.Local = ep(t, client)
-	}
-	c, err = d.DialSCTP(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := <-ch
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	t.Cleanup(func() { c.Close(); r.c.Close() })
-	return c, r.c
+	transporttest.Run(t, contract())
 }
 
-func TestKernelStreamsNegotiated(t *testing.T) {
-	// Each way gets min(sender's OutStreams, receiver's InStreams).
-	c, s := assoc(t, "127.0.0.1:0", "", Config{OutStreams: 7, InStreams: 10}, Config{OutStreams: 5, InStreams: 3})
-	if c.OutStreams() != 5 || c.InStreams() != 3 || s.OutStreams() != 3 || s.InStreams() != 5 {
-		t.Fatalf("client out/in %d/%d, server out/in %d/%d; want 5/3, 3/5",
-			c.OutStreams(), c.InStreams(), s.OutStreams(), s.InStreams())
-	}
-	d, _ := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
-	if d.OutStreams() != DefaultStreams || d.InStreams() != DefaultStreams {
-		t.Fatalf("default streams %d/%d, want %d", d.OutStreams(), d.InStreams(), DefaultStreams)
-	}
-}
-
-func TestKernelSendRecv(t *testing.T) {
-	c, s := assoc(t, "127.0.0.1:0", "", Config{OutStreams: 4, InStreams: 4}, Config{OutStreams: 4, InStreams: 4})
-	msgs := []struct {
-		b      []byte
-		stream uint16
-		ppid   uint32
-	}{
-		{[]byte("aspup"), 0, transport.PPIDM3UA},
-		{bytes.Repeat([]byte{1}, 1000), 1, transport.PPIDM3UA},
-		{bytes.Repeat([]byte{2}, 3000), 3, transport.PPIDM3UA},
-		{[]byte{9}, 2, 46}, // another PPID (Diameter): carried, not fixed
-		{bytes.Repeat([]byte{3}, 40000), 1, 0x01020304},
-	}
-	for _, m := range msgs {
-		if err := c.Send(m.b, m.stream, m.ppid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	buf := make([]byte, 65536)
-	for i, m := range msgs {
-		n, info, err := s.Recv(buf)
-		if err != nil {
-			t.Fatalf("message %d: %v", i, err)
-		}
-		if !bytes.Equal(buf[:n], m.b) {
-			t.Fatalf("message %d: %d octets, want %d", i, n, len(m.b))
-		}
-		if info.Stream != m.stream || info.PPID != m.ppid || info.Unordered {
-			t.Fatalf("message %d: info %+v, want stream %d PPID %#x", i, info, m.stream, m.ppid)
-		}
-	}
-	// And the other way.
-	if err := s.Send([]byte("ack"), 3, transport.PPIDM3UA); err != nil {
-		t.Fatal(err)
-	}
-	if n, info, err := c.Recv(buf); err != nil || string(buf[:n]) != "ack" || info.Stream != 3 {
-		t.Fatalf("reply: %q %+v %v", buf[:n], info, err)
-	}
-	if err := c.Send([]byte("x"), 4, transport.PPIDM3UA); !errors.Is(err, transport.ErrStream) {
-		t.Fatalf("Send on stream 4 of 4: %v, want ErrStream", err)
-	}
-	if err := c.Send(nil, 1, transport.PPIDM3UA); err == nil {
-		t.Fatal("empty Send succeeded")
-	}
-}
-
-func TestKernelTooLong(t *testing.T) {
-	c, s := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
-	long := bytes.Repeat([]byte{7}, 5000)
-	for _, m := range [][]byte{long, []byte("next"), bytes.Repeat([]byte{8}, 1024)} {
-		if err := c.Send(m, 1, transport.PPIDM3UA); err != nil {
-			t.Fatal(err)
-		}
-	}
-	buf := make([]byte, 1024)
-	if n, _, err := s.Recv(buf); !errors.Is(err, transport.ErrTooLong) || n != 0 {
-		t.Fatalf("Recv of 5000 octets into 1024: %d, %v; want ErrTooLong", n, err)
-	}
-	if n, info, err := s.Recv(buf); err != nil || string(buf[:n]) != "next" || info.PPID != 3 {
-		t.Fatalf("after the long one: %q %+v %v", buf[:n], info, err)
-	}
-	// Exactly the buffer's size is not too long.
-	if n, _, err := s.Recv(buf); err != nil || n != 1024 {
-		t.Fatalf("message of the buffer's size: %d, %v", n, err)
-	}
-}
+// BenchmarkKernelSendRecv: DATA-sized messages through kernel SCTP on the
+// loopback, one sender, one receiver.
+func BenchmarkKernelSendRecv(b *testing.B) { transporttest.Benchmark(b, contract()) }
 
 func TestKernelMultiHoming(t *testing.T) {
 	c, s := assoc(t, "127.0.0.1/127.0.0.2:0", "127.0.0.3/127.0.0.4:0", Config{}, Config{})
@@ -267,120 +209,6 @@ func TestKernelNoDelay(t *testing.T) {
 	}
 }
 
-func TestKernelCloseIsShutdown(t *testing.T) {
-	c, s := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
-	// The peer reads what was sent before the SHUTDOWN, then EOF.
-	if err := c.Send([]byte("last"), 1, transport.PPIDM3UA); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 64)
-	if n, _, err := s.Recv(buf); err != nil || string(buf[:n]) != "last" {
-		t.Fatalf("before EOF: %q %v", buf[:n], err)
-	}
-	if _, _, err := s.Recv(buf); err != io.EOF {
-		t.Fatalf("after Close the peer reads %v, want io.EOF", err)
-	}
-	if err := c.Close(); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("second Close: %v", err)
-	}
-	if err := c.Send([]byte("x"), 1, 3); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("Send after Close: %v", err)
-	}
-}
-
-func TestKernelAbort(t *testing.T) {
-	c, s := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
-	if err := c.Abort(); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.Recv(make([]byte, 64)); !errors.Is(err, syscall.ECONNRESET) || !errors.Is(err, transport.ErrAborted) {
-		t.Fatalf("after Abort the peer reads %v, want ECONNRESET and transport.ErrAborted", err)
-	}
-	// This end closed it: net.ErrClosed, not the peer's abort.
-	if _, _, err := c.Recv(make([]byte, 64)); !errors.Is(err, net.ErrClosed) || errors.Is(err, transport.ErrAborted) {
-		t.Fatalf("after its own Abort the aborting end reads %v, want net.ErrClosed", err)
-	}
-	if err := c.Send([]byte{1}, 0, transport.PPIDM3UA); !errors.Is(err, net.ErrClosed) {
-		t.Fatalf("after its own Abort the aborting end sends: %v, want net.ErrClosed", err)
-	}
-}
-
-func TestKernelCloseUnblocksRecv(t *testing.T) {
-	c, _ := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := c.Recv(make([]byte, 64))
-		done <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	c.Close()
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Fatalf("Recv after Close: %v, want net.ErrClosed", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not unblock Recv")
-	}
-}
-
-func TestKernelAccept(t *testing.T) {
-	requireKernel(t)
-	l, err := Listen(ep(t, "127.0.0.1:0"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if _, err := l.Accept(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Accept with an ending context: %v", err)
-	}
-	// The listener still works after that.
-	port := l.Addrs()[0].(Addr).Port()
-	go func() {
-		d := &Dialer{Remote: Endpoint{Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}, Port: port}}
-		if c, err := d.Dial(context.Background()); err == nil {
-			c.Recv(make([]byte, 8))
-			c.Close()
-		}
-	}()
-	c, err := l.Accept(context.Background())
-	if err != nil {
-		t.Fatalf("Accept after a cancelled one: %v", err)
-	}
-	c.Close()
-
-	done := make(chan error, 1)
-	go func() {
-		_, err := l.Accept(context.Background())
-		done <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	l.Close()
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Fatalf("Accept after Close: %v, want net.ErrClosed", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not unblock Accept")
-	}
-}
-
-func TestKernelDialRefused(t *testing.T) {
-	requireKernel(t)
-	// Nobody listens on port 9 of the loopback: the peer ABORTs the INIT.
-	d := &Dialer{Remote: ep(t, "127.0.0.1:9")}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := d.Dial(ctx); !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Fatalf("Dial to a closed port: %v, want ECONNREFUSED", err)
-	}
-}
-
 func TestKernelFixedSourcePortReused(t *testing.T) {
 	// An ASP reconnects from the same source port right after its
 	// previous association closed (osmo-stp knows ASPs by source port).
@@ -408,91 +236,6 @@ func TestKernelFixedSourcePortReused(t *testing.T) {
 		c.Close()
 		s.Recv(make([]byte, 8))
 		s.Close()
-	}
-}
-
-func TestKernelSendRecvAllocs(t *testing.T) {
-	c, s := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
-	msg := make([]byte, 48)
-	buf := make([]byte, 256)
-	allocs := testing.AllocsPerRun(200, func() {
-		if err := c.Send(msg, 1, transport.PPIDM3UA); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := s.Recv(buf); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if allocs != 0 {
-		t.Fatalf("%.1f allocations per Send+Recv, want 0", allocs)
-	}
-}
-
-// BenchmarkKernelSendRecv: DATA-sized messages through kernel SCTP on the
-// loopback, one sender, one receiver.
-func BenchmarkKernelSendRecv(b *testing.B) {
-	c, s := assoc(b, "127.0.0.1:0", "", Config{}, Config{})
-	msg := make([]byte, 48)
-	buf := make([]byte, 256)
-	done := make(chan error, 1)
-	go func() {
-		for i := 0; i < b.N; i++ {
-			if _, _, err := s.Recv(buf); err != nil {
-				done <- err
-				return
-			}
-		}
-		done <- nil
-	}()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := c.Send(msg, uint16(1+i%16), transport.PPIDM3UA); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
-}
-
-// TestKernelConcurrentSend: Send from several goroutines, one per stream;
-// each stream's messages arrive whole and in order (RFC 9260 §6.6).
-func TestKernelConcurrentSend(t *testing.T) {
-	c, s := assoc(t, "127.0.0.1:0", "", Config{}, Config{})
-	const senders, each = 4, 200
-	errs := make(chan error, senders)
-	for g := 0; g < senders; g++ {
-		go func(stream uint16) {
-			msg := make([]byte, 64)
-			for i := 0; i < each; i++ {
-				msg[0], msg[1], msg[2] = byte(stream), byte(i>>8), byte(i)
-				if err := c.Send(msg, stream, transport.PPIDM3UA); err != nil {
-					errs <- err
-					return
-				}
-			}
-			errs <- nil
-		}(uint16(g + 1))
-	}
-	next := map[uint16]int{}
-	buf := make([]byte, 128)
-	for n := 0; n < senders*each; n++ {
-		k, info, err := s.Recv(buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		i := int(buf[1])<<8 | int(buf[2])
-		if k != 64 || uint16(buf[0]) != info.Stream || i != next[info.Stream] {
-			t.Fatalf("stream %d: message %d (%d octets, tagged stream %d), want %d", info.Stream, i, k, buf[0], next[info.Stream])
-		}
-		next[info.Stream]++
-	}
-	for g := 0; g < senders; g++ {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

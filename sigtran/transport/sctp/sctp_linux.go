@@ -71,10 +71,13 @@ func newConn(fd int) (*Conn, error) {
 func newConnFile(f *os.File, rc syscall.RawConn) (*Conn, error) {
 	c := &Conn{f: f, rc: rc}
 	c.rfn = c.recvmsgFd
-	var st *lib.Status
 	var err error
 	cerr := rc.Control(func(fd uintptr) {
-		st, err = lib.NewSCTPConn(int(fd), nil).GetStatus()
+		b := make([]byte, statusLen)
+		var n int
+		if n, err = getsockopt(fd, optStatus, b); err == nil {
+			c.in, c.out, err = decodeStatus(b[:n])
+		}
 	})
 	if err == nil {
 		err = cerr
@@ -83,8 +86,41 @@ func newConnFile(f *os.File, rc syscall.RawConn) (*Conn, error) {
 		f.Close()
 		return nil, fmt.Errorf("sctp: SCTP_STATUS: %w", err)
 	}
-	c.in, c.out = st.Instreams, st.Ostreams
 	return c, nil
+}
+
+// getsockopt reads the SCTP socket option opt into b and returns the
+// length the kernel wrote. The pointers become uintptr in the call to
+// Syscall6 itself (unsafe.Pointer rule 4), so that b and the length stay
+// where the kernel writes them. The library's getsockopt takes them as
+// uintptr arguments of an ordinary function instead: when the goroutine's
+// stack grows on that call, a buffer on the stack moves and the kernel
+// writes into the old stack (the race detector's larger frames made
+// Listener.Addrs come back empty).
+func getsockopt(fd uintptr, opt int, b []byte) (int, error) {
+	l := uint32(len(b))
+	_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, solSCTP, uintptr(opt),
+		uintptr(unsafe.Pointer(&b[0])), uintptr(unsafe.Pointer(&l)), 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(min(l, uint32(len(b)))), nil
+}
+
+// getAddrs returns the addresses of the association (optLocalAddrs or
+// optPeerAddrs) or, on a listening socket, the bound ones.
+func getAddrs(fd uintptr, opt int) ([]net.Addr, error) {
+	// assoc_id 0: the one association of a one-to-one socket.
+	b := make([]byte, getAddrsLen)
+	if _, err := getsockopt(fd, opt, b); err != nil {
+		return nil, err
+	}
+	// The whole buffer, not the length the kernel gives back: for
+	// SCTP_GET_LOCAL_ADDRS Linux counts the addresses without the header
+	// (a mistake its source says it cannot change any more), for
+	// SCTP_GET_PEER_ADDRS with it. addr_num bounds the reading; what the
+	// kernel did not write is zero.
+	return parseAddrs(b)
 }
 
 var errEmpty = errors.New("sctp: empty message (SCTP carries no empty user message)")
@@ -281,26 +317,14 @@ func (c *Conn) InStreams() uint16 { return c.in }
 
 // LocalAddrs returns the association's local transport addresses (one per
 // address of a multi-homed endpoint); nil after Close.
-func (c *Conn) LocalAddrs() []net.Addr { return c.addrs(lib.SCTP_GET_LOCAL_ADDRS) }
+func (c *Conn) LocalAddrs() []net.Addr { return c.addrs(optLocalAddrs) }
 
 // RemoteAddrs returns the peer's transport addresses; nil after Close.
-func (c *Conn) RemoteAddrs() []net.Addr { return c.addrs(lib.SCTP_GET_PEER_ADDRS) }
+func (c *Conn) RemoteAddrs() []net.Addr { return c.addrs(optPeerAddrs) }
 
-func (c *Conn) addrs(which int) []net.Addr {
+func (c *Conn) addrs(opt int) []net.Addr {
 	var out []net.Addr
-	c.rc.Control(func(fd uintptr) {
-		sc := lib.NewSCTPConn(int(fd), nil)
-		var a *lib.SCTPAddr
-		var err error
-		if which == lib.SCTP_GET_LOCAL_ADDRS {
-			a, err = sc.SCTPLocalAddr(0)
-		} else {
-			a, err = sc.SCTPRemoteAddr(0)
-		}
-		if err == nil {
-			out = fromLibAddr(a)
-		}
-	})
+	c.rc.Control(func(fd uintptr) { out, _ = getAddrs(fd, opt) })
 	return out
 }
 
@@ -377,7 +401,7 @@ func (d *Dialer) DialSCTP(ctx context.Context) (*Conn, error) {
 	}
 	// sctp_connectx on a non-blocking socket starts the INIT and returns
 	// EINPROGRESS; the poller says when the socket becomes writable.
-	if _, err := lib.SCTPConnect(fd, toLibAddr(d.Remote, v6)); err != nil && err != syscall.EINPROGRESS {
+	if err := setsockopt(fd, solSCTP, optConnectx, toLibAddr(d.Remote, v6).ToRawSockAddrBuf()); err != nil && err != syscall.EINPROGRESS {
 		syscall.Close(fd)
 		return nil, fmt.Errorf("sctp: connect %s: %w", d.Remote, os.NewSyscallError("sctp_connectx", err))
 	}
@@ -496,7 +520,7 @@ func bind(fd int, e Endpoint, v6 bool) error {
 			return os.NewSyscallError("setsockopt SO_REUSEADDR", err)
 		}
 	}
-	if err := lib.SCTPBind(fd, toLibAddr(e, v6), lib.SCTP_BINDX_ADD_ADDR); err != nil {
+	if err := setsockopt(fd, solSCTP, optBindxAdd, toLibAddr(e, v6).ToRawSockAddrBuf()); err != nil {
 		return fmt.Errorf("sctp: bind %s: %w", e, os.NewSyscallError("sctp_bindx", err))
 	}
 	return nil
@@ -515,18 +539,6 @@ func toLibAddr(e Endpoint, v6 bool) *lib.SCTPAddr {
 		a.IPAddrs = []net.IPAddr{{IP: any}}
 	}
 	return a
-}
-
-func fromLibAddr(a *lib.SCTPAddr) []net.Addr {
-	out := make([]net.Addr, 0, len(a.IPAddrs))
-	for _, ip := range a.IPAddrs {
-		x, ok := netip.AddrFromSlice(ip.IP)
-		if !ok {
-			continue
-		}
-		out = append(out, Addr{netip.AddrPortFrom(x.Unmap(), uint16(a.Port))})
-	}
-	return out
 }
 
 // Listener accepts associations; it implements transport.Listener.
@@ -630,11 +642,7 @@ func (l *Listener) AcceptSCTP(ctx context.Context) (*Conn, error) {
 // Addrs returns the bound addresses (with the port the kernel picked).
 func (l *Listener) Addrs() []net.Addr {
 	var out []net.Addr
-	l.rc.Control(func(fd uintptr) {
-		if a, err := lib.NewSCTPConn(int(fd), nil).SCTPLocalAddr(0); err == nil {
-			out = fromLibAddr(a)
-		}
-	})
+	l.rc.Control(func(fd uintptr) { out, _ = getAddrs(fd, optLocalAddrs) })
 	return out
 }
 
@@ -652,8 +660,8 @@ func (c *Conn) Paths() ([]Path, error) {
 	var out []Path
 	var err error
 	cerr := c.rc.Control(func(fd uintptr) {
-		var a *lib.SCTPAddr
-		a, err = lib.NewSCTPConn(int(fd), nil).SCTPRemoteAddr(0)
+		var peers []net.Addr
+		peers, err = getAddrs(fd, optPeerAddrs)
 		if err != nil {
 			return
 		}
@@ -661,7 +669,7 @@ func (c *Conn) Paths() ([]Path, error) {
 		if sa, e := syscall.Getsockname(int(fd)); e == nil {
 			_, v6 = sa.(*syscall.SockaddrInet6)
 		}
-		for _, addr := range fromLibAddr(a) {
+		for _, addr := range peers {
 			ap := addr.(Addr).AddrPort
 			b := encodePaddrInfo(ap, v6)
 			l := uint32(len(b))

@@ -3,6 +3,9 @@ package sctp
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"net"
+	"net/netip"
 	"syscall"
 
 	"github.com/sipgw/sipgw/sigtran/transport"
@@ -17,6 +20,13 @@ const (
 	optNoDelay     = 3  // SCTP_NODELAY, RFC 6458 §8.1.5
 	optStatus      = 14 // SCTP_STATUS, RFC 6458 §8.2.1
 	optRecvRcvInfo = 32 // SCTP_RECVRCVINFO, RFC 6458 §8.1.29
+
+	// The sctp_bindx, sctp_connectx and sctp_getladdrs/getpaddrs of RFC
+	// 6458 §9 are these options in Linux (lksctp-tools calls them so).
+	optBindxAdd   = 100 // SCTP_SOCKOPT_BINDX_ADD: a packed array of sockaddrs
+	optPeerAddrs  = 108 // SCTP_GET_PEER_ADDRS: struct sctp_getaddrs
+	optLocalAddrs = 109 // SCTP_GET_LOCAL_ADDRS: struct sctp_getaddrs
+	optConnectx   = 110 // SCTP_SOCKOPT_CONNECTX: a packed array of sockaddrs
 
 	cmsgSndRcv  = 1 // SCTP_SNDRCV (deprecated), RFC 6458 §5.3.2
 	cmsgSndInfo = 2 // SCTP_SNDINFO, RFC 6458 §5.3.4
@@ -34,6 +44,19 @@ const (
 	sndInfoLen = 16 // struct sctp_sndinfo: sid, flags, ppid, context, assoc_id
 	rcvInfoLen = 28 // struct sctp_rcvinfo: sid, ssn, flags, pad, ppid, tsn, cumtsn, context, assoc_id
 	sndRcvLen  = 32 // struct sctp_sndrcvinfo
+
+	// struct sctp_status: assoc_id, state, rwnd, unackdata, penddata,
+	// instrms, outstrms, fragmentation_point, primary (sctp_paddrinfo).
+	statusLen    = 24 + paddrInfoLen
+	statusInOff  = 16
+	statusOutOff = 18
+
+	// struct sctp_getaddrs: assoc_id, addr_num, then addr_num sockaddrs
+	// of the socket's family, packed.
+	getAddrsHdrLen = 8
+	// getAddrsLen leaves room for 146 IPv6 addresses, far more than an
+	// association has (the library asks with the same 4096 octets).
+	getAddrsLen = getAddrsHdrLen + 4096
 )
 
 // InitMsg is struct sctp_initmsg (RFC 6458 §8.1.3): what this end asks for
@@ -140,4 +163,58 @@ func parseRcvInfo(oob []byte) (transport.Info, error) {
 		oob = oob[next:]
 	}
 	return transport.Info{}, errNoRcvInf
+}
+
+// decodeStatus reads the negotiated stream counts out of SCTP_STATUS.
+func decodeStatus(b []byte) (in, out uint16, err error) {
+	if len(b) < statusLen {
+		return 0, 0, fmt.Errorf("sctp: SCTP_STATUS answer of %d octets, want %d", len(b), statusLen)
+	}
+	return binary.NativeEndian.Uint16(b[statusInOff:]), binary.NativeEndian.Uint16(b[statusOutOff:]), nil
+}
+
+var errGetAddrs = errors.New("sctp: malformed SCTP_GET_LOCAL_ADDRS/SCTP_GET_PEER_ADDRS answer")
+
+// parseAddrs reads a struct sctp_getaddrs: addr_num sockaddr_in (16
+// octets) or sockaddr_in6 (28 octets) one after the other, each with its
+// port. IPv4-mapped addresses (an IPv6 socket's view of IPv4 peers) come
+// out as IPv4. It never panics and never reads beyond b.
+func parseAddrs(b []byte) ([]net.Addr, error) {
+	if len(b) < getAddrsHdrLen {
+		return nil, fmt.Errorf("%w: %d octets", errGetAddrs, len(b))
+	}
+	n := binary.NativeEndian.Uint32(b[4:])
+	b = b[getAddrsHdrLen:]
+	// Each address takes at least 16 octets: bound n before allocating.
+	if uint64(n)*syscall.SizeofSockaddrInet4 > uint64(len(b)) {
+		return nil, fmt.Errorf("%w: %d addresses in %d octets", errGetAddrs, n, len(b))
+	}
+	out := make([]net.Addr, 0, n)
+	for i := uint32(0); i < n; i++ {
+		if len(b) < 2 {
+			return nil, fmt.Errorf("%w: address %d cut", errGetAddrs, i)
+		}
+		var ip netip.Addr
+		var size int
+		switch f := binary.NativeEndian.Uint16(b); f {
+		case syscall.AF_INET:
+			size = syscall.SizeofSockaddrInet4
+			if len(b) >= size {
+				ip = netip.AddrFrom4([4]byte(b[4:8]))
+			}
+		case syscall.AF_INET6:
+			size = syscall.SizeofSockaddrInet6
+			if len(b) >= size {
+				ip = netip.AddrFrom16([16]byte(b[8:24])).Unmap()
+			}
+		default:
+			return nil, fmt.Errorf("%w: address %d of family %d", errGetAddrs, i, f)
+		}
+		if len(b) < size {
+			return nil, fmt.Errorf("%w: address %d cut", errGetAddrs, i)
+		}
+		out = append(out, Addr{netip.AddrPortFrom(ip, binary.BigEndian.Uint16(b[2:]))})
+		b = b[size:]
+	}
+	return out, nil
 }

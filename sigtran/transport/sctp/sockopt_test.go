@@ -7,6 +7,8 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"net"
 	"net/netip"
 	"syscall"
 	"testing"
@@ -272,4 +274,130 @@ func TestSyscallErrorAborted(t *testing.T) {
 			t.Errorf("%v: %v", e, err)
 		}
 	}
+}
+
+// TestStatus: this package's offsets in struct sctp_status agree with the
+// library's Go layout of it.
+func TestStatus(t *testing.T) {
+	var st lib.Status
+	if unsafe.Sizeof(st) != statusLen || unsafe.Offsetof(st.Instreams) != statusInOff || unsafe.Offsetof(st.Ostreams) != statusOutOff {
+		t.Fatalf("struct sctp_status: %d octets, instrms at %d, outstrms at %d; this package says %d, %d, %d",
+			unsafe.Sizeof(st), unsafe.Offsetof(st.Instreams), unsafe.Offsetof(st.Ostreams), statusLen, statusInOff, statusOutOff)
+	}
+	st = lib.Status{AssocID: 1, State: 4, RWND: 65536, Unackdata: 2, Penddata: 3, Instreams: 5, Ostreams: 7, FragmentationPoint: 1452}
+	if in, out, err := decodeStatus(raw(&st)); err != nil || in != 5 || out != 7 {
+		t.Fatalf("decodeStatus: in %d out %d, %v; want 5, 7", in, out, err)
+	}
+	if _, _, err := decodeStatus(raw(&st)[:statusLen-1]); err == nil {
+		t.Fatal("a short SCTP_STATUS answer accepted")
+	}
+}
+
+// getaddrs lays out a struct sctp_getaddrs answer: the header, then the
+// sockaddrs as the library packs them for sctp_bindx.
+func getaddrs(n uint32, sockaddrs []byte) []byte {
+	b := make([]byte, getAddrsHdrLen, getAddrsHdrLen+len(sockaddrs))
+	binary.NativeEndian.PutUint32(b[4:], n)
+	return append(b, sockaddrs...)
+}
+
+func sockaddrs(port int, ips ...string) []byte {
+	a := &lib.SCTPAddr{Port: port}
+	for _, ip := range ips {
+		a.IPAddrs = append(a.IPAddrs, net.IPAddr{IP: net.ParseIP(ip)})
+	}
+	return a.ToRawSockAddrBuf()
+}
+
+func TestParseAddrs(t *testing.T) {
+	v4 := sockaddrs(2905, "127.0.0.1", "127.0.0.2")
+	v6 := sockaddrs(2905, "::1", "fe80::2")
+	// An IPv6 socket reports IPv4 peers v4-mapped.
+	mapped := make([]byte, syscall.SizeofSockaddrInet6)
+	binary.NativeEndian.PutUint16(mapped, syscall.AF_INET6)
+	binary.BigEndian.PutUint16(mapped[2:], 39999)
+	m := netip.MustParseAddr("::ffff:10.0.0.3").As16()
+	copy(mapped[8:], m[:])
+	unknown := append([]byte(nil), v4...)
+	binary.NativeEndian.PutUint16(unknown[16:], 99)
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want string
+		ok   bool
+	}{
+		{"two IPv4", getaddrs(2, v4), "[127.0.0.1:2905 127.0.0.2:2905]", true},
+		{"two IPv6", getaddrs(2, v6), "[[::1]:2905 [fe80::2]:2905]", true},
+		{"mixed, v4-mapped", getaddrs(3, append(append([]byte(nil), v4...), mapped...)), "[127.0.0.1:2905 127.0.0.2:2905 10.0.0.3:39999]", true},
+		{"none", getaddrs(0, nil), "[]", true},
+		{"fewer than there is room for", getaddrs(1, v4), "[127.0.0.1:2905]", true},
+		// What getAddrs parses: the whole buffer, zero after the answer.
+		{"in a zeroed buffer", append(getaddrs(1, v4[:16]), make([]byte, 4096)...), "[127.0.0.1:2905]", true},
+		{"header cut", getaddrs(1, v4)[:7], "", false},
+		{"count beyond the octets", getaddrs(3, v4), "", false},
+		{"huge count", getaddrs(0xffffffff, v4), "", false},
+		{"IPv6 address cut", getaddrs(2, v6[:len(v6)-1]), "", false},
+		{"unknown family", getaddrs(2, unknown), "", false},
+	} {
+		got, err := parseAddrs(tc.b)
+		if tc.ok != (err == nil) || (tc.ok && fmt.Sprint(got) != tc.want) {
+			t.Errorf("%s: %v, %v; want %s", tc.name, got, err, tc.want)
+		}
+		if err != nil && (!errors.Is(err, errGetAddrs) || got != nil) {
+			t.Errorf("%s: %v, %v; want nothing and errGetAddrs", tc.name, got, err)
+		}
+	}
+	for _, a := range mustParse(t, getaddrs(2, v4)) {
+		if a.Network() != "sctp" {
+			t.Fatalf("%v: network %q", a, a.Network())
+		}
+	}
+}
+
+func mustParse(t *testing.T, b []byte) []net.Addr {
+	t.Helper()
+	as, err := parseAddrs(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+// FuzzParseAddrs: never panics; what it returns is, address by address,
+// what the standard library's sockaddr structures read at the same place.
+func FuzzParseAddrs(f *testing.F) {
+	f.Add(getaddrs(2, sockaddrs(2905, "127.0.0.1", "127.0.0.2")))
+	f.Add(getaddrs(1, sockaddrs(1, "::ffff:1.2.3.4")))
+	f.Add(getaddrs(2, sockaddrs(1, "::1")))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := parseAddrs(b)
+		if err != nil {
+			return
+		}
+		if n := binary.NativeEndian.Uint32(b[4:]); uint32(len(got)) != n {
+			t.Fatalf("%d addresses, the header says %d", len(got), n)
+		}
+		off := getAddrsHdrLen
+		for i, a := range got {
+			ap := a.(Addr).AddrPort
+			var want netip.AddrPort
+			switch binary.NativeEndian.Uint16(b[off:]) {
+			case syscall.AF_INET:
+				var sa syscall.RawSockaddrInet4
+				copy(raw(&sa), b[off:])
+				want = netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), binary.BigEndian.Uint16(raw(&sa.Port)))
+				off += syscall.SizeofSockaddrInet4
+			case syscall.AF_INET6:
+				var sa syscall.RawSockaddrInet6
+				copy(raw(&sa), b[off:])
+				want = netip.AddrPortFrom(netip.AddrFrom16(sa.Addr).Unmap(), binary.BigEndian.Uint16(raw(&sa.Port)))
+				off += syscall.SizeofSockaddrInet6
+			default:
+				t.Fatalf("address %d accepted with family %d", i, binary.NativeEndian.Uint16(b[off:]))
+			}
+			if off > len(b) || ap != want {
+				t.Fatalf("address %d: %v, the sockaddr reads %v (end %d of %d)", i, ap, want, off, len(b))
+			}
+		}
+	})
 }
