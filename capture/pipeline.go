@@ -59,10 +59,11 @@ type Options struct {
 	// shows calls before the end this way.
 	Snapshot      func(*Progress)
 	SnapshotEvery time.Duration
-	// SnapshotBackoff spaces the snapshots by the run's age once that is
-	// more than SnapshotEvery (250 ms, 500 ms, 1 s, 2 s…): a viewer of a
-	// file sees it early, and the file's end, which every snapshot delays
-	// (they run in the sequential stage), comes soon.
+	// SnapshotBackoff spaces the snapshots by twice the run's age once
+	// that is more than SnapshotEvery (250 ms, 750 ms, 2.25 s…): a viewer
+	// of a file sees it early, and the file's end, which every snapshot
+	// delays (they run in the sequential stage and cost a pass over the
+	// calls), comes as soon as without them but for the first.
 	SnapshotBackoff bool
 
 	// Opened, when set, is handed Run's report once the input files are
@@ -447,7 +448,7 @@ func pipeline(ctx context.Context, src FrameSource, opt *Options, rep *Report, s
 				// eighth of the time goes to them.
 				next := max(opt.SnapshotEvery, 8*time.Duration(snapCost.Load()))
 				if opt.SnapshotBackoff {
-					next = max(next, time.Since(started))
+					next = max(next, 2*time.Since(started))
 				}
 				t.Reset(next)
 			}

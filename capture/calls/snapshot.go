@@ -130,7 +130,8 @@ func (c *Correlator) Snapshot() *Analysis {
 				cp.Messages = prev.Messages
 			default:
 				// The last list, then room for the new messages, which
-				// the pass below appends in order.
+				// the pass below writes in order; cnt becomes where the
+				// call's next one goes.
 				var had []uint32
 				if prev != nil {
 					had = prev.Messages
@@ -138,17 +139,22 @@ func (c *Correlator) Snapshot() *Analysis {
 				l := len(backing)
 				backing = append(backing, had...)
 				end := len(backing) + int(cnt[sid])
-				cp.Messages = backing[l:len(backing):end]
+				cp.Messages = backing[l:end:end]
+				cnt[sid] = uint32(len(backing))
 				backing = backing[:end]
 			}
 		}
 		out[i] = cp
 	}
 	if keep {
+		// Into the shared array by the calls' cursors, not through each
+		// call's slice: the calls are cold in cache, the cursors are not
+		// (half the time of a snapshot of 250k new calls went to this).
 		for i := s.n; i < len(msgs); i++ {
 			if id := msgs[i].Call; id != record.NoCall {
-				x := out[slot(id)-1]
-				x.Messages = append(x.Messages, uint32(i))
+				sl := slot(id)
+				backing[cnt[sl]] = uint32(i)
+				cnt[sl]++
 			}
 		}
 	}

@@ -103,9 +103,9 @@ func fromProgress(pr *capture.Progress) *Snapshot {
 // Offline analyses capture files (keeping the message records: ladders
 // and message views need them) and returns a Source whose snapshots grow
 // while the files are read and whose last one is final: the first after
-// opt.SnapshotEvery (250 ms by default), then spaced by the time the
-// reading has taken (capture.Options.SnapshotBackoff), so that the end is
-// not delayed. It returns when the analysis is done or with the first
+// opt.SnapshotEvery (250 ms by default), then spaced by twice the time
+// the reading has taken (capture.Options.SnapshotBackoff), so that the
+// end is not delayed. It returns when the analysis is done or with the first
 // snapshot; errors opening a file are returned.
 func Offline(ctx context.Context, opt capture.Options) (Source, error) {
 	opt.Calls.CallsOnly = false
