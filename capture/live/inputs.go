@@ -145,14 +145,18 @@ type hepIn struct {
 }
 
 // HEP listens for HEP v1, v2 and v3 packets at "udp:ADDR:PORT" (or
-// "ADDR:PORT"; IPv6 as [ADDR]:PORT). Each packet's copy is rebuilt into
+// "ADDR:PORT"; IPv6 as [ADDR]:PORT; ":PORT" for every address). Each packet's copy is rebuilt into
 // the IP packet it came in (capture/hep), timed by the packet's own
 // timestamp; bad packets are counted and reported, never fatal.
 func HEP(spec string) (Input, error) {
 	if strings.HasPrefix(spec, "tcp:") || strings.HasPrefix(spec, "tls:") {
 		return nil, fmt.Errorf("-L %s: HEP is received over UDP (udp:ADDR:PORT)", spec)
 	}
-	addr, err := netip.ParseAddrPort(strings.TrimPrefix(spec, "udp:"))
+	a := strings.TrimPrefix(spec, "udp:")
+	if strings.HasPrefix(a, ":") {
+		a = "[::]" + a // every address, IPv4 and IPv6
+	}
+	addr, err := netip.ParseAddrPort(a)
 	if err != nil {
 		return nil, fmt.Errorf("-L %s: want udp:ADDR:PORT with an IP address: %w", spec, err)
 	}

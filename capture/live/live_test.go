@@ -277,6 +277,26 @@ func TestHEPCall(t *testing.T) {
 	}
 }
 
+// TestHEPListenSpecs: the forms -L takes, and what it refuses.
+func TestHEPListenSpecs(t *testing.T) {
+	for _, spec := range []string{"udp:127.0.0.1:0", "127.0.0.1:0", "udp:[::1]:0", ":0", "udp::0"} {
+		in, err := HEP(spec)
+		if err != nil {
+			t.Errorf("%s: %v", spec, err)
+			continue
+		}
+		if Addr(in).Port() == 0 {
+			t.Errorf("%s: listening on %v", spec, Addr(in))
+		}
+		CloseInputs([]Input{in})
+	}
+	for _, spec := range []string{"tcp:127.0.0.1:9060", "udp:localhost:9060", "9060", "udp:10.0.0.1:99999"} {
+		if _, err := HEP(spec); err == nil {
+			t.Errorf("%s: no error", spec)
+		}
+	}
+}
+
 // slowPipe writes a capture into a pipe in pieces, pausing between them.
 func slowPipe(t *testing.T, data []byte, pieces int, pause time.Duration) io.ReadCloser {
 	pr, pw := io.Pipe()
