@@ -6,6 +6,11 @@
 // an ISUP circuit call (network indicator, point code pair, CIC; IAM to
 // RLC). Legs that belong together — B2BUA legs sharing a correlation header,
 // a SIP leg and the ISUP leg a gateway made of it — share a Group.
+//
+// For a capture that does not end, Snapshot gives the analysis so far as
+// Finish would, leaving the correlator as it was, and Config.MaxCalls
+// bounds the calls kept: the least recently active ended ones are
+// evicted, counted, and still counted in the statistics.
 package calls
 
 import (
