@@ -11,13 +11,14 @@ build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 # Packages with goroutines (the analyzer's pipeline, the reader's spool, the
-# scanner's pool, the commands, the M3UA stack and its transports, the
-# gateway and its SIPp tests, the operations packages) run again under the
-# race detector. Every package runs once without it too, so that the
-# allocation tests hold what they measure (the race runtime makes sync.Pool
-# drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
+# scanner's pool, live capture and its sessions, the commands, the M3UA stack
+# and its transports, the gateway and its SIPp tests, the operations
+# packages) run again under the race detector. Every package runs once
+# without it too, so that the allocation tests hold what they measure (the
+# race runtime makes sync.Pool drop items on purpose). Kernel SCTP and the osmo-stp scenarios run under
 # it in the VM stage.
-RACE_PKGS := ./sigtran/transport/transporttest/ ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ ./cmd/sipsniff/ ./ui/ \
+RACE_PKGS := ./sigtran/transport/transporttest/ ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ \
+	./capture/live/ ./capture/session/ ./capture/afpacket/ ./cmd/sipsniff/ ./ui/ \
 	./tdm/bearer/ ./tdm/softspan/ ./tdm/dahdi/ \
 	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
 	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/ \

@@ -13,4 +13,9 @@
 // next batch in turn). A frame that needs no state (SIP over UDP, an unfragmented
 // M3UA DATA chunk, an MTP2 MSU) is fully decoded by its worker; the
 // sequential stage only files it.
+//
+// Run reads files to their end; Stream runs the same pipeline over frames
+// that come as they are captured (a FrameSource: capture/live). Both hand
+// out snapshots of the analysis between batches when asked
+// (Options.Snapshot), so that viewers follow a large file or the traffic.
 package capture

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/sipgw/sipgw/capture/calls"
 	"github.com/sipgw/sipgw/capture/netdec"
@@ -45,6 +49,39 @@ type Options struct {
 	// MaxProblems is how many problems are kept with their location
 	// (default 200); all are counted.
 	MaxProblems int
+
+	// Snapshot, when set, is handed the analysis so far every
+	// SnapshotEvery (default 250 ms; longer when a snapshot takes more
+	// than an eighth of that) while frames come, between two batches of
+	// the sequential stage; Run's caller then has the final one. The
+	// Progress and its Analysis are the caller's to keep: the pipeline
+	// never changes them. A viewer of a large file or of a live capture
+	// shows calls before the end this way.
+	Snapshot      func(*Progress)
+	SnapshotEvery time.Duration
+	// SnapshotBackoff spaces the snapshots by twice the run's age once
+	// that is more than SnapshotEvery (250 ms, 750 ms, 2.25 s…): a viewer
+	// of a file sees it early, and the file's end, which every snapshot
+	// delays (they run in the sequential stage and cost a pass over the
+	// calls), comes as soon as without them but for the first.
+	SnapshotBackoff bool
+
+	// Opened, when set, is handed Run's report once the input files are
+	// open, before they are read: its ReadFrame re-reads frames of the
+	// snapshots' messages while the run goes on. The report is complete
+	// only when Run returns it.
+	Opened func(*Report)
+}
+
+// Progress is the state of a run at one moment (Options.Snapshot).
+type Progress struct {
+	Analysis      *calls.Analysis // nil with NoCorrelate
+	Frames, Bytes uint64
+	Messages      uint32
+	Evicted       int // calls evicted (calls.Config.MaxCalls)
+	Problems      []Problem
+	ProblemCounts map[string]int
+	Counters      map[string]uint64
 }
 
 // OfflineGCPercent is the garbage collector's target (debug.SetGCPercent)
@@ -74,6 +111,8 @@ type Report struct {
 	Frames   uint64
 	Bytes    uint64
 	Messages uint32
+	// Evicted counts the calls evicted beyond calls.Config.MaxCalls.
+	Evicted int
 
 	// Problems met, in capture order (the first MaxProblems), and counts
 	// of all of them by layer.
@@ -84,6 +123,7 @@ type Report struct {
 	// keep-alives, M3UA management messages…
 	Counters map[string]uint64
 
+	mu    sync.RWMutex // ReadFrame may run beside Close (Options.Opened)
 	files []*pcapfile.Reader
 }
 
@@ -99,6 +139,8 @@ func (r *Report) ProblemTotal() int {
 // Close releases the input files (and removes spool files of stdin and
 // gzip input). Frames can be re-read with ReadFrame until then.
 func (r *Report) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var first error
 	for _, f := range r.files {
 		if err := f.Close(); err != nil && first == nil {
@@ -111,6 +153,8 @@ func (r *Report) Close() error {
 
 // ReadFrame re-reads one frame of the input.
 func (r *Report) ReadFrame(ref record.FrameRef) (pcapfile.Frame, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	if int(ref.File) >= len(r.files) {
 		return pcapfile.Frame{}, fmt.Errorf("capture: no input file %d", ref.File)
 	}
@@ -154,6 +198,64 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	if len(opt.Files) == 0 {
 		return nil, errors.New("capture: no input file")
 	}
+	setDefaults(&opt)
+	rep := newReport(opt.Files)
+	for i, name := range opt.Files {
+		r, err := pcapfile.Open(name, uint16(i), pcapfile.Options{Stdin: opt.Stdin, BatchFrames: batchFrames, BatchBytes: batchBytes})
+		if err != nil {
+			rep.Close()
+			return nil, err
+		}
+		rep.files = append(rep.files, r)
+	}
+	src := pcapfile.Merge(rep.files...)
+	if opt.Calls.MessagesHint == 0 {
+		opt.Calls.MessagesHint = messagesHint(rep.files)
+	}
+	if opt.Opened != nil {
+		opt.Opened(rep)
+	}
+	s := newSequencer(&opt, rep)
+	if err := pipeline(ctx, src, &opt, rep, s); err != nil {
+		rep.Close()
+		return nil, err
+	}
+	s.finish()
+	for _, p := range src.Problems() {
+		s.problemAt(record.FrameRef{File: p.File, Frame: p.Frame, Offset: p.Offset}, "file", p)
+	}
+	s.end()
+	return rep, nil
+}
+
+// FrameSource feeds Stream: ReadBatch fills the batch with the next
+// frames, each with the Ref it can be re-read by; it blocks until frames
+// come (a live capture), returns a short batch rather than wait for more
+// when some are ready, and returns io.EOF at the end (a live capture once
+// it is told to stop). Any other error ends the run.
+type FrameSource interface {
+	ReadBatch(b *pcapfile.Batch) error
+}
+
+// Stream runs the pipeline over frames that come as they are captured:
+// the same decoding and correlation as Run, snapshots handed to
+// opt.Snapshot while it runs, and the final analysis when src ends.
+// Cancelling ctx aborts the run with its error; a live capture that is
+// stopped ends with io.EOF from src and a complete report. opt.Files is
+// not used: frames are re-read through src's own means.
+func Stream(ctx context.Context, src FrameSource, opt Options) (*Report, error) {
+	setDefaults(&opt)
+	rep := newReport(nil)
+	s := newSequencer(&opt, rep)
+	if err := pipeline(ctx, src, &opt, rep, s); err != nil {
+		return nil, err
+	}
+	s.finish()
+	s.end()
+	return rep, nil
+}
+
+func setDefaults(opt *Options) {
 	if opt.SS7 == 0 {
 		opt.SS7 = mtp3.ITU
 	}
@@ -168,20 +270,37 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		// both must see the default that calls.Config documents.
 		opt.Calls.LinkHeaders = calls.DefaultLinkHeaders
 	}
-	rep := &Report{Files: opt.Files, ProblemCounts: map[string]int{}, Counters: map[string]uint64{}}
-	for i, name := range opt.Files {
-		r, err := pcapfile.Open(name, uint16(i), pcapfile.Options{Stdin: opt.Stdin, BatchFrames: batchFrames, BatchBytes: batchBytes})
-		if err != nil {
-			rep.Close()
-			return nil, err
-		}
-		rep.files = append(rep.files, r)
+	if opt.SnapshotEvery <= 0 {
+		opt.SnapshotEvery = 250 * time.Millisecond
 	}
-	src := pcapfile.Merge(rep.files...)
-	if opt.Calls.MessagesHint == 0 {
-		opt.Calls.MessagesHint = messagesHint(rep.files)
-	}
+}
 
+func newReport(files []string) *Report {
+	return &Report{Files: files, ProblemCounts: map[string]int{}, Counters: map[string]uint64{}}
+}
+
+// end orders the problems and finishes the analysis.
+func (s *sequencer) end() {
+	rep := s.rep
+	sort.SliceStable(rep.Problems, func(a, b int) bool {
+		pa, pb := rep.Problems[a].Ref, rep.Problems[b].Ref
+		if pa.File != pb.File {
+			return pa.File < pb.File
+		}
+		return pa.Offset < pb.Offset
+	})
+	if !s.opt.NoCorrelate {
+		rep.Evicted = s.corr.Evicted()
+		rep.Analysis = s.corr.Finish()
+		for k, v := range rep.ProblemCounts {
+			rep.Analysis.Stats.DecodeErrors[k] = v
+		}
+	}
+}
+
+// pipeline reads src to its end through the workers and the sequential
+// stage; it returns ctx's error if ctx ends first, or a read error.
+func pipeline(ctx context.Context, src FrameSource, opt *Options, rep *Report, s *sequencer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -201,7 +320,6 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	// sequencer goroutine of their own, the batches' hand-offs parked and
 	// woke threads some 4,000 times a second, and a core stood idle for a
 	// sixth of the run (the SIP-I benchmark capture, make bench-sniff).
-	s := newSequencer(&opt, rep)
 	var (
 		readMu   sync.Mutex
 		readDone bool
@@ -212,6 +330,10 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		pending  = map[uint64]*job{}
 		next     uint64
 		draining bool
+
+		snapWant atomic.Bool
+		snapCost atomic.Int64
+		snapAt   uint64 = ^uint64(0) // batches filed at the last snapshot
 	)
 	// read fills j with the next batch; false at the end of the input.
 	read := func(j *job) bool {
@@ -235,19 +357,41 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		nextRead++
 		return true
 	}
-	// sequence files a decoded batch. The goroutine that finds the stage
-	// idle runs it until the next batch in order is not decoded yet; a
-	// batch filed meanwhile is taken by that loop (the check that ends it
-	// and the filing hold the same lock).
-	sequence := func(j *job) {
-		seqMu.Lock()
-		pending[j.seq] = j
-		if draining {
-			seqMu.Unlock()
-			return
+	// snapshot hands the analysis so far to opt.Snapshot; it runs in the
+	// sequential stage, between batches.
+	snapshot := func() {
+		snapWant.Store(false)
+		if next == snapAt {
+			return // nothing new since the last one
 		}
-		draining = true
+		snapAt = next
+		start := time.Now()
+		p := &Progress{
+			Frames: rep.Frames, Bytes: rep.Bytes, Messages: rep.Messages,
+			Problems: slices.Clone(rep.Problems), ProblemCounts: maps.Clone(rep.ProblemCounts), Counters: maps.Clone(rep.Counters),
+		}
+		if s.corr != nil {
+			p.Analysis = s.corr.Snapshot()
+			p.Evicted = s.corr.Evicted()
+			for k, v := range rep.ProblemCounts {
+				p.Analysis.Stats.DecodeErrors[k] = v
+			}
+		}
+		opt.Snapshot(p)
+		snapCost.Store(int64(time.Since(start)))
+	}
+	// drain runs the sequential stage: every batch that is next in order,
+	// until the next one is not decoded yet. Its caller holds seqMu and
+	// has set draining; drain releases both. A batch filed meanwhile is
+	// taken by this loop (the check that ends it and the filing hold the
+	// same lock), so is a snapshot asked for.
+	drain := func() {
 		for {
+			if snapWant.Load() {
+				seqMu.Unlock()
+				snapshot()
+				seqMu.Lock()
+			}
 			nj, ok := pending[next]
 			if !ok || ctx.Err() != nil {
 				draining = false
@@ -262,13 +406,61 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			seqMu.Lock()
 		}
 	}
+	// sequence files a decoded batch; the goroutine that finds the stage
+	// idle runs it.
+	sequence := func(j *job) {
+		seqMu.Lock()
+		pending[j.seq] = j
+		if draining {
+			seqMu.Unlock()
+			return
+		}
+		draining = true
+		drain()
+	}
+
+	stopTimer, timerDone := make(chan struct{}), make(chan struct{})
+	started := time.Now()
+	if opt.Snapshot == nil {
+		close(timerDone)
+	} else {
+		// Snapshots are asked for on a timer; when the stage is idle (a
+		// live capture between packets) this goroutine runs it itself.
+		go func() {
+			defer close(timerDone)
+			t := time.NewTimer(opt.SnapshotEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-stopTimer:
+					return
+				case <-t.C:
+				}
+				snapWant.Store(true)
+				seqMu.Lock()
+				if draining {
+					seqMu.Unlock()
+				} else {
+					draining = true
+					drain()
+				}
+				// A snapshot costs what the calls kept cost: at most an
+				// eighth of the time goes to them.
+				next := max(opt.SnapshotEvery, 8*time.Duration(snapCost.Load()))
+				if opt.SnapshotBackoff {
+					next = max(next, 2*time.Since(started))
+				}
+				t.Reset(next)
+			}
+		}()
+	}
 
 	var wg sync.WaitGroup
 	for i := 0; i < opt.Workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(&opt)
+			w := newWorker(opt)
 			for {
 				var j *job
 				select {
@@ -286,38 +478,23 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		}()
 	}
 	wg.Wait()
+	// The timer's goroutine may be running the stage: it finishes what is
+	// filed, then stops.
+	close(stopTimer)
+	<-timerDone
+	left := len(pending)
 	if err := ctx.Err(); err != nil {
-		rep.Close()
-		return nil, err
+		return err
 	}
 	if readErr != nil {
-		rep.Close()
-		return nil, readErr
+		return readErr
 	}
-	if len(pending) > 0 {
+	if left > 0 {
 		// Unreachable: every batch read is decoded and filed, and the
 		// last filing runs the stage to the end.
-		rep.Close()
-		return nil, fmt.Errorf("capture: %d batches left unsequenced", len(pending))
+		return fmt.Errorf("capture: %d batches left unsequenced", left)
 	}
-	s.finish()
-	for _, p := range src.Problems() {
-		s.problemAt(record.FrameRef{File: p.File, Frame: p.Frame, Offset: p.Offset}, "file", p)
-	}
-	sort.SliceStable(rep.Problems, func(a, b int) bool {
-		pa, pb := rep.Problems[a].Ref, rep.Problems[b].Ref
-		if pa.File != pb.File {
-			return pa.File < pb.File
-		}
-		return pa.Offset < pb.Offset
-	})
-	if !opt.NoCorrelate {
-		rep.Analysis = s.corr.Finish()
-		for k, v := range rep.ProblemCounts {
-			rep.Analysis.Stats.DecodeErrors[k] = v
-		}
-	}
-	return rep, nil
+	return nil
 }
 
 // counts are per-batch counters, merged by the sequential stage so

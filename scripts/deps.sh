@@ -10,6 +10,11 @@ command -v text2pcap >/dev/null 2>&1 || need+=(wireshark-common)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 # tmux: sipsniff's terminal UI is driven on a real terminal (cmd/sipsniff TestTUIInTmux).
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# tcpdump: sipsniff -f's compiler is checked against tcpdump -ddd (capture/pktfilter),
+# and compiles the filters outside its subset.
+command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
+# ip (iproute2): the live capture tests make a network namespace and a veth pair.
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # gcc and libss7-dev: the MTP2/MTP3 interop tests (tdm/mtp) build a libss7
 # peer (tdm/ss7peer/csrc/ss7peer.c) against the static libss7.a; test/sipp
 # uses it too, for calls through the gateway over a TDM linkset.

@@ -44,6 +44,19 @@ type Config struct {
 	// calls and statistics are the same either way; StatsOf and filters
 	// on message fields need the records.
 	CallsOnly bool
+
+	// MaxCalls bounds the calls (legs) kept, for a capture that does not
+	// end (live): when more are open, the least recently active calls that
+	// have ended are evicted with their messages, whole linked groups at a
+	// time, until 7/8 of the limit is left (so that eviction, which
+	// compacts the tables, runs once per MaxCalls/8 new calls). A call in
+	// progress is never evicted. Evicted counts them; the statistics keep
+	// counting them. 0: no limit.
+	MaxCalls int
+	// IdleTimeout: a call in progress with no message for this long
+	// (capture time) has lost its end (a BYE not captured) and may be
+	// evicted as if it had ended. 0: never.
+	IdleTimeout time.Duration
 }
 
 // retransLookback bounds how many earlier messages of a call (SIP) or
@@ -90,7 +103,8 @@ type Correlator struct {
 	circuits circuitTable
 	circ     chunks[circuit] // indexed by the circuits table
 
-	// The SIP message carrying ISUP whose body may follow (SIP-I).
+	// The SIP message carrying ISUP whose body may follow (SIP-I); call
+	// is its call's slot.
 	sipi struct {
 		ok           bool
 		ref          record.FrameRef
@@ -102,6 +116,22 @@ type Correlator struct {
 
 	strs      arena
 	linkBlock []uint32 // first links of calls (see appendLinked)
+
+	// Call IDs stay with their call when calls are evicted: slots (the
+	// index of the slabs and legs, 1-based) are renumbered by eviction,
+	// IDs never. Until the first eviction a call's slot is its ID.
+	nextID   uint32 // IDs given so far
+	baseID   uint32 // nextID at the last eviction
+	baseSlot uint32 // calls kept by the last eviction (slots 1..baseSlot, in ID order)
+
+	now      int64               // latest message time (capture time)
+	evictAt  uint32              // evict when this many calls are kept (MaxCalls > 0)
+	evicted  int                 // calls evicted so far
+	evictGen uint64              // evictions so far
+	gone     tally               // statistics of the evicted calls
+	epFree   []record.EndpointID // endpoint IDs freed by eviction, reused
+	sink     linkSink            // where the links being decided go
+	snap     *snapState
 }
 
 // maxMessagesHint bounds the up-front message table: 2^24 messages, 940 MB
@@ -139,6 +169,9 @@ func New(cfg Config) *Correlator {
 		cfg.ISUPRetransWindow = DefaultISUPRetransWindow
 	}
 	c := &Correlator{cfg: cfg, window: int64(cfg.LinkWindow), isupWin: int64(cfg.ISUPRetransWindow)}
+	if cfg.MaxCalls > 0 {
+		c.evictAt = uint32(min(cfg.MaxCalls, 1<<31)) + 1
+	}
 	c.linkNames = make([]string, len(cfg.LinkHeaders))
 	for i, h := range cfg.LinkHeaders {
 		c.linkNames[i] = linkName(h)
@@ -188,6 +221,11 @@ func (c *Correlator) reset() {
 	c.sipi.ok = false
 	c.strs = arena{}
 	c.linkBlock = nil
+	c.nextID, c.baseID, c.baseSlot, c.now = 0, 0, 0, 0
+	c.evicted, c.gone, c.epFree, c.snap = 0, tally{}, nil, nil
+	if c.cfg.MaxCalls > 0 {
+		c.evictAt = uint32(min(c.cfg.MaxCalls, 1<<31)) + 1
+	}
 }
 
 // Add correlates one message. Messages must come in capture order. It
@@ -196,6 +234,9 @@ func (c *Correlator) reset() {
 // per-message records as it goes. d is not retained: what is kept is
 // copied.
 func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
+	if c.evictAt != 0 && c.ncalls >= c.evictAt {
+		c.evict()
+	}
 	keep := !c.cfg.CallsOnly
 	if keep && c.msgs == nil && c.cfg.MessagesHint > 0 {
 		c.msgs = make([]record.Message, 0, min(c.cfg.MessagesHint, maxMessagesHint))
@@ -204,6 +245,9 @@ func (c *Correlator) Add(d *record.Decoded) (index uint32, call uint32) {
 	c.n++
 	c.cur = d.Message
 	m := &c.cur
+	if m.Time > c.now {
+		c.now = m.Time
+	}
 	// A SIP message's call is looked up first: most messages travel
 	// between the two endpoints their call already knows, which saves the
 	// endpoint table's lookups (and their cache misses).
@@ -304,10 +348,21 @@ func (c *Correlator) endpointSlow(e record.Endpoint) record.EndpointID {
 	if id, found := c.epIndex.find(h, e, c.endpoints); found {
 		return id
 	}
-	id := record.EndpointID(len(c.endpoints))
-	c.endpoints = append(c.endpoints, e)
+	id := c.newEndpoint(e)
 	c.epIndex.insert(h, id)
 	return id
+}
+
+// newEndpoint stores e under an ID freed by eviction or a new one.
+func (c *Correlator) newEndpoint(e record.Endpoint) record.EndpointID {
+	if n := len(c.epFree); n > 0 {
+		id := c.epFree[n-1]
+		c.epFree = c.epFree[:n-1]
+		c.endpoints[id] = e
+		return id
+	}
+	c.endpoints = append(c.endpoints, e)
+	return record.EndpointID(len(c.endpoints) - 1)
 }
 
 // keyOf packs e into an epKey; ok is false for endpoints that need the
@@ -404,30 +459,60 @@ func (c *Correlator) endpointZoned(e record.Endpoint) record.EndpointID {
 	if c.epZoned == nil {
 		c.epZoned = make(map[record.Endpoint]record.EndpointID)
 	}
-	id := record.EndpointID(len(c.endpoints))
-	c.endpoints = append(c.endpoints, e)
+	id := c.newEndpoint(e)
 	c.epZoned[e] = id
 	return id
 }
 
-// newCall appends a call that starts with message idx.
+// newCall appends a call that starts with message idx; it returns the
+// call's slot (see Correlator.nextID).
 func (c *Correlator) newCall(idx uint32, kind record.Proto) (uint32, *Call, *leg) {
 	if c.ncalls%callSlab == 0 {
 		c.slabs = append(c.slabs, make([]Call, callSlab))
 	}
 	c.ncalls++
-	id := c.ncalls
-	call := c.call(id)
+	c.nextID++
+	sid := c.ncalls
+	call := c.call(sid)
 	m := &c.cur
-	*call = Call{ID: id, Kind: kind, Start: m.Time, End: m.Time, Cause: record.NoCause, Caller: m.Src, Callee: m.Dst}
+	*call = Call{ID: c.nextID, Kind: kind, Start: m.Time, End: m.Time, Cause: record.NoCause, Caller: m.Src, Callee: m.Dst}
 	c.legs.push(leg{})
-	return id, call, c.leg(id)
+	return sid, call, c.leg(sid)
 }
 
-// attach makes message idx part of call id.
-func (c *Correlator) attach(idx, id uint32, call *Call) {
+// slotOf returns the slot of the call with ID id, 0 if it is not kept.
+func (c *Correlator) slotOf(id uint32) uint32 {
+	if id > c.baseID {
+		// Made since the last eviction (every call, before one): slots
+		// follow IDs.
+		if s := id - c.baseID + c.baseSlot; s <= c.ncalls {
+			return s
+		}
+		return 0
+	}
+	// Kept through an eviction: slots 1..baseSlot hold them in ID order.
+	lo, hi := uint32(1), c.baseSlot+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if c.call(mid).ID < id {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo <= c.baseSlot && c.call(lo).ID == id {
+		return lo
+	}
+	return 0
+}
+
+// attach makes message idx part of the call in slot sid.
+func (c *Correlator) attach(idx, sid uint32, call *Call) {
 	m := &c.cur
-	m.Call = id
+	m.Call = call.ID
+	if c.snap != nil {
+		c.snap.mark(sid)
+	}
 	call.Count++
 	if m.Time > call.End {
 		call.End = m.Time

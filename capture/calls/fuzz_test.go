@@ -48,6 +48,26 @@ func FuzzCorrelator(f *testing.F) {
 				t.Fatalf("call %d answered without an answer time", call.ID)
 			}
 		}
+		// Snapshots on the way are Finish of what was added before them
+		// and do not change afterwards.
+		if len(in) > 0 {
+			checkSnapshots(t, Config{}, in, max(len(in)/4, 1))
+		}
+		// With a call limit far below the calls: snapshots stay
+		// consistent, the limit holds but for calls in progress, and
+		// every leg is kept or counted as evicted.
+		lc := New(Config{MaxCalls: 3})
+		for i, d := range in {
+			lc.Add(d)
+			if i%16 == 15 {
+				checkLive(t, lc.Snapshot())
+			}
+		}
+		la := lc.Snapshot()
+		checkLive(t, la)
+		if la.Stats.Legs != len(la.Calls)+lc.Evicted() || la.Stats.Messages != len(in) {
+			t.Fatalf("with eviction: %d legs counted, %d kept + %d evicted; %d messages of %d", la.Stats.Legs, len(la.Calls), lc.Evicted(), la.Stats.Messages, len(in))
+		}
 	})
 }
 

@@ -2,13 +2,14 @@ package calls
 
 import "hash/maphash"
 
-// callIndex maps SIP Call-IDs to call IDs. It is an open-addressing table
-// of 8-byte slots (the Call-ID's hash, the call ID); the Call-ID itself is
-// compared in the Call, which the caller reads next anyway. Against a Go
-// map[string]uint32 it halves the memory, never rehashes strings when it
-// grows, and costs no more cache misses per lookup.
+// callIndex maps SIP Call-IDs to call slots (see Correlator.nextID). It
+// is an open-addressing table of 8-byte slots (the Call-ID's hash, the
+// slot); the Call-ID itself is compared in the Call, which the caller
+// reads next anyway. Against a Go map[string]uint32 it halves the memory,
+// never rehashes strings when it grows, and costs no more cache misses per
+// lookup.
 type callIndex struct {
-	slots []uint64 // hash<<32 | id; 0 is empty (IDs start at 1)
+	slots []uint64 // hash<<32 | slot; 0 is empty (slots start at 1)
 	n     int
 	seed  maphash.Seed
 }

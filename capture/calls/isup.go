@@ -43,7 +43,7 @@ func (k circuitKey) cic() uint32 { return uint32(k.niCIC) }
 // circuit is one circuit's state: its open call and its last messages
 // (fingerprint and time), which retransmissions are looked for among.
 type circuit struct {
-	open   uint32 // call ID, 0 when idle
+	open   uint32 // slot of the open call, 0 when idle
 	next   uint8  // next slot of recent
 	recent [isupLookback]struct {
 		fp uint32 // 0: empty
@@ -376,6 +376,9 @@ done:
 func (c *Correlator) closeISUP(id uint32, m *record.Message, reset bool) {
 	call, lg := c.call(id), c.leg(id)
 	lg.state |= stClosed
+	if c.snap != nil {
+		c.snap.mark(id)
+	}
 	if reset && lg.state&stReleased == 0 {
 		lg.state |= stReleased | stReset
 		call.Release = m.Time

@@ -42,24 +42,60 @@ func (u unionFind) union(a, b uint32) {
 	}
 }
 
-// link joins calls a and b (1-based IDs) for the reason why.
+// link joins the calls in slots a and b for the reason why.
 func (c *Correlator) link(u unionFind, a, b uint32, why string) {
 	if a == b {
 		return
 	}
-	ca, cb := c.call(a), c.call(b)
-	if slices.Contains(ca.Linked, b) {
-		return
-	}
-	ca.Linked = c.appendLinked(ca.Linked, b)
-	cb.Linked = c.appendLinked(cb.Linked, a)
-	if ca.Link == "" {
-		ca.Link = why
-	}
-	if cb.Link == "" {
-		cb.Link = why
+	idA, idB := c.calls[a-1].ID, c.calls[b-1].ID
+	if !c.sink.unionOnly {
+		if slices.Contains(c.sink.linked(c, a-1), idB) {
+			return
+		}
+		c.sink.add(c, a-1, idB, why)
+		c.sink.add(c, b-1, idA, why)
 	}
 	u.union(a-1, b-1)
+}
+
+// linkSink is where Finish, Snapshot and eviction put the links they
+// decide: Finish into the calls themselves, Snapshot beside them (the
+// correlator's calls and the published copies stay as they are), eviction
+// nowhere (only the groups matter to it).
+type linkSink struct {
+	direct    bool
+	unionOnly bool
+	lists     [][]uint32 // Snapshot: by position, allocated at the first link
+	why       []string
+}
+
+func (k *linkSink) linked(c *Correlator, pos uint32) []uint32 {
+	if k.direct {
+		return c.calls[pos].Linked
+	}
+	if k.lists == nil {
+		return nil
+	}
+	return k.lists[pos]
+}
+
+func (k *linkSink) add(c *Correlator, pos, id uint32, why string) {
+	if k.direct {
+		call := c.calls[pos]
+		call.Linked = c.appendLinked(call.Linked, id)
+		if call.Link == "" {
+			call.Link = why
+		}
+		return
+	}
+	if k.lists == nil {
+		k.lists = make([][]uint32, len(c.calls))
+		k.why = make([]string, len(c.calls))
+	}
+	k.lists[pos] = append(k.lists[pos], id)
+	if k.why[pos] == "" {
+		k.why[pos] = why
+	}
 }
 
 // appendLinked appends id to a call's links. A call's first link comes
@@ -200,26 +236,30 @@ func (c *Correlator) linkNumbers(u unionFind) {
 	if to == nil {
 		return
 	}
-	for i, call := range c.calls {
-		id := uint32(i) + 1
-		o := to[id]
-		if o == 0 || slices.Contains(call.Linked, o) {
+	for i := range c.calls {
+		sid := uint32(i) + 1
+		o := to[sid]
+		if o == 0 {
 			continue
 		}
-		call.Linked = c.appendLinked(call.Linked, o)
-		if call.Link == "" {
-			call.Link = "numbers"
-			if viaSIPI[id] {
-				call.Link = "sip-i"
+		if !c.sink.unionOnly {
+			oid := c.calls[o-1].ID
+			if slices.Contains(c.sink.linked(c, sid-1), oid) {
+				continue
 			}
+			why := "numbers"
+			if viaSIPI[sid] {
+				why = "sip-i"
+			}
+			c.sink.add(c, sid-1, oid, why)
 		}
-		u.union(id-1, o-1)
+		u.union(sid-1, o-1)
 	}
 }
 
-// numberMatches chooses the number links: to[id] is the leg call id is
-// linked with (0: none), viaSIPI[id] whether the link is "sip-i". Both
-// are nil when no leg can be linked.
+// numberMatches chooses the number links: to[s] is the slot of the leg
+// the call in slot s is linked with (0: none), viaSIPI[s] whether the link
+// is "sip-i". Both are nil when no leg can be linked.
 func (c *Correlator) numberMatches() (to []uint32, viaSIPI []bool) {
 	if c.iamLegs == 0 {
 		return nil, nil // a SIP-only capture: 20 ms saved on 250k calls

@@ -9,16 +9,18 @@ import (
 // new Call-ID) and advances the call's state.
 func (c *Correlator) addSIP(idx uint32, d *record.Decoded) {
 	m := &c.cur
+	var sid uint32
 	if len(d.CallID) != 0 {
-		c.sipCall(idx, m, d)
+		sid = c.sipCall(idx, m, d)
 	}
 	if m.Flags&record.HasISUP != 0 {
-		c.sipi.ok, c.sipi.ref, c.sipi.call, c.sipi.flags = true, m.Ref, m.Call, m.Flags
+		c.sipi.ok, c.sipi.ref, c.sipi.call, c.sipi.flags = true, m.Ref, sid, m.Flags
 		c.sipi.src, c.sipi.dst, c.sipi.srcEP, c.sipi.dstEP = m.Src, m.Dst, d.SrcEP, d.DstEP
 	}
 }
 
-func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
+// sipCall returns the slot of the message's call.
+func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) uint32 {
 	var h, id uint32
 	if c.found.ok {
 		h, id = c.found.h, c.found.id
@@ -43,7 +45,7 @@ func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
 	lg.last = c.chain.push(chainLink{prev: lg.last, fp: uint32(fp)}) + 1
 	c.attach(idx, id, call)
 	if m.Flags&record.Retransmission != 0 {
-		return // a retransmission tells nothing new and must not skew timing
+		return id // a retransmission tells nothing new and must not skew timing
 	}
 	if len(d.Links) > 0 {
 		c.collectLinks(lg, d.Links)
@@ -53,6 +55,7 @@ func (c *Correlator) sipCall(idx uint32, m *record.Message, d *record.Decoded) {
 	} else {
 		c.sipResponse(call, lg, m, d, tag)
 	}
+	return id
 }
 
 func (c *Correlator) newSIPCall(idx uint32, d *record.Decoded) (uint32, *Call, *leg) {
@@ -320,8 +323,8 @@ func (lg *leg) addTag(h uint32) {
 	lg.nTags++
 }
 
-// addSIPI attaches an ISUP message carried in a SIP-I body to the call of
-// the SIP message that carried it.
+// addSIPI attaches an ISUP message carried in a SIP-I body to the call
+// (slot id) of the SIP message that carried it.
 func (c *Correlator) addSIPI(idx uint32, d *record.Decoded, id uint32, flags record.Flags) {
 	m := &c.cur
 	m.Flags |= flags & record.Retransmission

@@ -6,9 +6,16 @@
 // an ISUP circuit call (network indicator, point code pair, CIC; IAM to
 // RLC). Legs that belong together — B2BUA legs sharing a correlation header,
 // a SIP leg and the ISUP leg a gateway made of it — share a Group.
+//
+// For a capture that does not end, Snapshot gives the analysis so far as
+// Finish would, leaving the correlator as it was, and Config.MaxCalls
+// bounds the calls kept: the least recently active ended ones are
+// evicted, counted, and still counted in the statistics.
 package calls
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/sipgw/sipgw/capture/record"
@@ -183,19 +190,30 @@ type Analysis struct {
 	Messages    []record.Message
 	Endpoints   []record.Endpoint            // indexed by record.EndpointID
 	ExtraFrames map[uint32][]record.FrameRef // message index → all its frames, for messages with MoreFrames
-	Calls       []*Call                      // Calls[i].ID == i+1
+	Calls       []*Call                      // in ID order; Calls[i].ID == i+1 unless calls were evicted
 	Stats       Stats
 }
 
 // Endpoint returns the endpoint with id.
 func (a *Analysis) Endpoint(id record.EndpointID) record.Endpoint { return a.Endpoints[id] }
 
-// Call returns the call with the given 1-based id, or nil.
+// Call returns the call with the given 1-based id, or nil. Calls[id-1]
+// until a live capture evicts calls; after that IDs have holes and the
+// call is searched for (Calls stay in ID order).
 func (a *Analysis) Call(id uint32) *Call {
-	if id == 0 || int(id) > len(a.Calls) {
+	if id == 0 {
 		return nil
 	}
-	return a.Calls[id-1]
+	if int(id) <= len(a.Calls) {
+		if c := a.Calls[id-1]; c.ID == id {
+			return c
+		}
+	}
+	i, ok := slices.BinarySearchFunc(a.Calls, id, func(c *Call, id uint32) int { return cmp.Compare(c.ID, id) })
+	if !ok {
+		return nil
+	}
+	return a.Calls[i]
 }
 
 // GroupOf returns every leg of the group that c belongs to, c's group

@@ -27,10 +27,43 @@ type Frame struct {
 type Batch struct {
 	Frames []Frame
 	buf    []byte
+	used   int // bytes of buf that Append filled
 }
 
 // Reset empties the batch, keeping its buffers.
-func (b *Batch) Reset() { b.Frames = b.Frames[:0] }
+func (b *Batch) Reset() { b.Frames = b.Frames[:0]; b.used = 0 }
+
+// Append copies f (its Data into the batch's own buffer) to the end of
+// the batch; false, and nothing copied, when the batch holds maxFrames
+// frames or its maxBytes buffer has no room left for the data. A frame
+// longer than maxBytes goes alone into an empty batch. It is how a live
+// capture fills batches; readers fill theirs in place.
+func (b *Batch) Append(f *Frame, maxFrames, maxBytes int) bool {
+	n := len(f.Data)
+	if len(b.Frames) >= maxFrames || b.used+n > maxBytes && len(b.Frames) > 0 {
+		return false
+	}
+	if len(b.Frames) == 0 {
+		b.used = 0
+	}
+	if need := max(maxBytes, n); cap(b.buf) < need {
+		// Frames of this batch alias the buffer: a new one only when it
+		// is empty (above) or for the first frames.
+		b.buf = make([]byte, need)
+	}
+	b.buf = b.buf[:cap(b.buf)]
+	if cap(b.Frames) < maxFrames {
+		fr := make([]Frame, len(b.Frames), maxFrames)
+		copy(fr, b.Frames)
+		b.Frames = fr
+	}
+	g := *f
+	g.Data = b.buf[b.used : b.used+n : b.used+n]
+	copy(g.Data, f.Data)
+	b.used += n
+	b.Frames = append(b.Frames, g)
+	return true
+}
 
 // Options tune a Reader. The zero value gives the defaults.
 type Options struct {
@@ -198,6 +231,20 @@ func (r *Reader) File() uint16 { return r.file }
 
 // Format returns the file's format.
 func (r *Reader) Format() Format { return r.format }
+
+// LinkTypes returns the link types of the frames known so far: a pcap
+// file's one; for pcapng those of the interfaces read so far (none before
+// the first batch: they come as blocks).
+func (r *Reader) LinkTypes() []uint16 {
+	if r.format == FormatPcap {
+		return []uint16{r.linkType}
+	}
+	var lts []uint16
+	for _, in := range r.ng.ifaces {
+		lts = append(lts, in.linkType)
+	}
+	return lts
+}
 
 // Size is the length in bytes of a plain, seekable input (a regular file
 // that is not compressed), known before reading it; 0 for standard input,

@@ -25,6 +25,7 @@ const WriteSnapLen = 262144
 type Writer struct {
 	bw    *bufio.Writer
 	ng    bool
+	grow  bool     // pcapng taking new link types as frames come
 	types []uint16 // interface i has link type types[i]
 	hdr   [28]byte
 	err   error
@@ -38,13 +39,24 @@ func NewWriter(w io.Writer, linkTypes []uint16) (*Writer, error) {
 	if len(linkTypes) == 0 {
 		return nil, errors.New("pcapfile: NewWriter needs at least one link type")
 	}
-	wr := &Writer{bw: bufio.NewWriterSize(w, 1<<16)}
+	return newWriter(w, linkTypes, false)
+}
+
+// NewWriterNG writes pcapng whatever the link types, and takes frames of
+// link types not given here too: their interfaces are described as they
+// come (a live stream's link types may not be known at the start).
+func NewWriterNG(w io.Writer, linkTypes []uint16) (*Writer, error) {
+	return newWriter(w, linkTypes, true)
+}
+
+func newWriter(w io.Writer, linkTypes []uint16, ng bool) (*Writer, error) {
+	wr := &Writer{bw: bufio.NewWriterSize(w, 1<<16), grow: ng}
 	for _, lt := range linkTypes {
 		if wr.iface(lt) < 0 {
 			wr.types = append(wr.types, lt)
 		}
 	}
-	if len(wr.types) == 1 {
+	if len(wr.types) == 1 && !ng {
 		var h [24]byte
 		le.PutUint32(h[0:], magicNano)
 		le.PutUint16(h[4:], 2)
@@ -128,6 +140,11 @@ func (w *Writer) WriteFrame(f *Frame) error {
 		return w.err
 	}
 	i := w.iface(f.LinkType)
+	if i < 0 && w.grow {
+		i = len(w.types)
+		w.types = append(w.types, f.LinkType)
+		w.interfaceBlock(i, f.LinkType)
+	}
 	if i < 0 {
 		return fmt.Errorf("pcapfile: %w: frame %v is %s", ErrLinkType, f.Ref, LinkTypeName(f.LinkType))
 	}

@@ -1,9 +1,9 @@
 // Package session is what a viewer of captured signalling looks at: a
 // Source gives the current analysis as an immutable Snapshot, re-reads the
 // frames behind its messages, and says when a newer snapshot is ready. A
-// capture file is a Source whose one snapshot is final (Offline); a live
-// capture is one whose snapshots follow the traffic, with old calls
-// evicted to bound memory.
+// capture file is a Source whose snapshots grow while it is read and whose
+// last one is final (Offline); a live capture is one whose snapshots follow
+// the traffic, with old calls evicted to bound memory (Live).
 //
 // The terminal UI (package ui) and the exporters depend on this interface
 // only, never on how the analysis is made.
@@ -12,6 +12,9 @@ package session
 import (
 	"context"
 	"errors"
+	"maps"
+	"sync"
+	"sync/atomic"
 
 	"github.com/sipgw/sipgw/capture"
 	"github.com/sipgw/sipgw/capture/calls"
@@ -54,34 +57,177 @@ type Source interface {
 	Close() error
 }
 
-// Offline analyses capture files to their end (keeping the message
-// records: ladders and message views need them) and returns a Source with
-// that one, final snapshot.
+// ErrClosed is ReadFrame's error after Close.
+var ErrClosed = errors.New("session: closed")
+
+// publisher holds the newest snapshot and signals its viewers.
+type publisher struct {
+	snap atomic.Pointer[Snapshot]
+	gen  uint64
+	up   chan struct{}
+	done chan struct{} // closed with the final snapshot
+}
+
+func newPublisher() *publisher {
+	p := &publisher{up: make(chan struct{}, 1), done: make(chan struct{})}
+	p.snap.Store(&Snapshot{Analysis: emptyAnalysis(), ProblemCounts: map[string]int{}, Counters: map[string]uint64{}})
+	return p
+}
+
+func emptyAnalysis() *calls.Analysis {
+	c := calls.New(calls.Config{})
+	return c.Finish()
+}
+
+// publish makes s the newest snapshot; one goroutine publishes.
+func (p *publisher) publish(s *Snapshot) {
+	p.gen++
+	s.Gen = p.gen
+	p.snap.Store(s)
+	select {
+	case p.up <- struct{}{}:
+	default:
+	}
+	if s.Final {
+		close(p.done)
+	}
+}
+
+func fromProgress(pr *capture.Progress) *Snapshot {
+	return &Snapshot{
+		Analysis: pr.Analysis, Evicted: pr.Evicted, Frames: pr.Frames, Bytes: pr.Bytes,
+		Problems: pr.Problems, ProblemCounts: pr.ProblemCounts, Counters: pr.Counters,
+	}
+}
+
+// Offline analyses capture files (keeping the message records: ladders
+// and message views need them) and returns a Source whose snapshots grow
+// while the files are read and whose last one is final: the first after
+// opt.SnapshotEvery (250 ms by default), then spaced by twice the time
+// the reading has taken (capture.Options.SnapshotBackoff), so that the
+// end is not delayed. It returns when the analysis is done or with the first
+// snapshot; errors opening a file are returned.
 func Offline(ctx context.Context, opt capture.Options) (Source, error) {
 	opt.Calls.CallsOnly = false
-	rep, err := capture.Run(ctx, opt)
-	if err != nil {
-		return nil, err
+	opt.SnapshotBackoff = true
+	ctx, cancel := context.WithCancel(ctx)
+	o := &offline{publisher: newPublisher(), cancel: cancel, ended: make(chan struct{})}
+	first := make(chan struct{})
+	var once sync.Once
+	opt.Snapshot = func(p *capture.Progress) {
+		o.publish(fromProgress(p))
+		once.Do(func() { close(first) })
 	}
-	return &offline{rep: rep, snap: &Snapshot{
-		Analysis: rep.Analysis, Gen: 1, Final: true,
-		Frames: rep.Frames, Bytes: rep.Bytes,
-		Problems: rep.Problems, ProblemCounts: rep.ProblemCounts, Counters: rep.Counters,
-	}}, nil
+	opened := make(chan struct{})
+	opt.Opened = func(r *capture.Report) {
+		o.mu.Lock()
+		o.rep = r
+		o.mu.Unlock()
+		close(opened)
+	}
+	var runErr error
+	go func() {
+		defer close(o.ended)
+		rep, err := capture.Run(ctx, opt)
+		if err != nil {
+			runErr = err
+			select {
+			case <-opened:
+				// Read in part: the last snapshot says why it ended.
+				last := *o.snap.Load()
+				last.Err, last.Final = err, true
+				o.publish(&last)
+			default:
+			}
+			return
+		}
+		o.mu.Lock()
+		o.rep = rep
+		o.mu.Unlock()
+		o.publish(&Snapshot{
+			Analysis: rep.Analysis, Final: true,
+			Frames: rep.Frames, Bytes: rep.Bytes,
+			Problems: rep.Problems, ProblemCounts: rep.ProblemCounts, Counters: rep.Counters,
+		})
+	}()
+	select {
+	case <-o.ended:
+		if runErr != nil {
+			cancel()
+			return nil, runErr
+		}
+		o.static = true
+	case <-first:
+	}
+	return o, nil
 }
 
 type offline struct {
-	rep  *capture.Report
-	snap *Snapshot
+	*publisher
+	cancel context.CancelFunc
+	ended  chan struct{}
+	static bool // final when Offline returned: no updates to follow
+
+	mu     sync.Mutex
+	rep    *capture.Report
+	closed bool
 }
 
-func (o *offline) Snapshot() *Snapshot      { return o.snap }
-func (o *offline) Updates() <-chan struct{} { return nil }
-func (o *offline) Close() error             { return o.rep.Close() }
+func (o *offline) Snapshot() *Snapshot { return o.snap.Load() }
+
+func (o *offline) Updates() <-chan struct{} {
+	if o.static {
+		return nil
+	}
+	return o.up
+}
+
+// Close stops a run still reading and releases the files.
+func (o *offline) Close() error {
+	o.cancel()
+	<-o.ended
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	if o.rep == nil {
+		return nil
+	}
+	return o.rep.Close()
+}
 
 func (o *offline) ReadFrame(ref record.FrameRef) (pcapfile.Frame, error) {
-	if o.rep == nil {
-		return pcapfile.Frame{}, errors.New("session: closed")
+	o.mu.Lock()
+	rep, closed := o.rep, o.closed
+	o.mu.Unlock()
+	if closed || rep == nil {
+		return pcapfile.Frame{}, ErrClosed
 	}
-	return o.rep.ReadFrame(ref)
+	return rep.ReadFrame(ref)
+}
+
+// merge adds the live capture's own problems and counters to a
+// snapshot's (new maps: the snapshot's are its own).
+func merge(s *Snapshot, probs []capture.Problem, counts map[string]int, ctr map[string]uint64) {
+	if len(probs) > 0 {
+		s.Problems = append(append([]capture.Problem(nil), s.Problems...), probs...)
+	}
+	pc := maps.Clone(s.ProblemCounts)
+	if pc == nil {
+		pc = map[string]int{}
+	}
+	for k, v := range counts {
+		pc[k] += v
+	}
+	s.ProblemCounts = pc
+	c := maps.Clone(s.Counters)
+	if c == nil {
+		c = map[string]uint64{}
+	}
+	for k, v := range ctr {
+		c[k] += v
+	}
+	s.Counters = c
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/sipgw/sipgw/capture/filter"
 	"github.com/sipgw/sipgw/capture/ladder"
 	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/capture/session"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
@@ -51,9 +52,23 @@ type analyzeArgs struct {
 	cpuprofile  string
 	memprofile  string
 	tui, noTUI  bool
+
+	// live capture
+	ifaces      listFlag
+	bpf         string
+	heps        listFlag
+	sizeMB      int
+	rotateSec   int
+	keepFiles   int
+	maxCalls    int
+	idleTimeout time.Duration
+	duration    time.Duration
+	noPromisc   bool
+	spoolDir    string
 }
 
 const analyzeUsage = `usage: sipsniff -r FILE [-r FILE…] [MODE] [OPTIONS]
+       sipsniff -i IFACE [-i IFACE…] [-f FILTER] [-L udp:ADDR:PORT…] [MODE] [LIVE OPTIONS]
 
 MODE (one of; on a terminal the terminal UI is the default, else --calls):
   --tui                   the terminal UI (keys: F1 inside; --no-tui prints the call list instead)
@@ -80,12 +95,32 @@ OPTIONS:
   -q                      no problem summary on standard error
   --cpuprofile FILE       write a Go CPU profile (for developers)
   --memprofile FILE       write a Go heap profile after the analysis (for developers)
+
+LIVE CAPTURE (on a terminal the UI follows the traffic; otherwise the calls, --stats,
+--ladder or --messages are printed when the capture stops: Ctrl-C or --duration):
+  -i IFACE                capture on a network interface ("any": all); repeatable; needs root
+  -f FILTER               tcpdump-style filter for -i (host, net, port, portrange, src/dst,
+                          ip/ip6/tcp/udp/sctp/vlan, and/or/not; others through tcpdump -ddd)
+  -L udp:ADDR:PORT        receive HEP v1/v2/v3 (Kamailio siptrace, heplify, FreeSWITCH…); repeatable
+  -r -                    a pcap stream from a pipe, with -i/-L or for the UI
+  -w FILE                 write every frame captured (with -C, -G, -W as tcpdump)
+  -C MB                   a new -w file every MB million bytes
+  -G SECONDS              a new -w file every SECONDS (FILE may hold strftime conversions)
+  -W N                    keep N -w files (a ring of FILE0…FILE{N-1} with -C)
+  --max-calls N           calls kept in memory (default 100000); beyond it the least recently
+                          active ended calls are evicted and counted (0: no limit)
+  --idle-timeout DUR      a call in progress silent this long may be evicted (default 2h; 0: never)
+  --duration DUR          stop after DUR
+  -p                      do not put the interfaces into promiscuous mode
+  --spool-dir DIR         where the UI keeps captured frames for re-reading (default $TMPDIR)
 `
 
 func isAnalyzeArgs(args []string) bool {
 	for _, a := range args {
-		if a == "-r" || strings.HasPrefix(a, "-r=") || a == "--r" {
-			return true
+		for _, f := range []string{"r", "i", "L"} {
+			if a == "-"+f || a == "--"+f || strings.HasPrefix(a, "-"+f+"=") {
+				return true
+			}
 		}
 	}
 	return false
@@ -117,6 +152,17 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.StringVar(&a.memprofile, "memprofile", "", "")
 	fs.BoolVar(&a.tui, "tui", false, "")
 	fs.BoolVar(&a.noTUI, "no-tui", false, "")
+	fs.Var(&a.ifaces, "i", "")
+	fs.StringVar(&a.bpf, "f", "", "")
+	fs.Var(&a.heps, "L", "")
+	fs.IntVar(&a.sizeMB, "C", 0, "")
+	fs.IntVar(&a.rotateSec, "G", 0, "")
+	fs.IntVar(&a.keepFiles, "W", 0, "")
+	fs.IntVar(&a.maxCalls, "max-calls", session.DefaultMaxCalls, "")
+	fs.DurationVar(&a.idleTimeout, "idle-timeout", 2*time.Hour, "")
+	fs.DurationVar(&a.duration, "duration", 0, "")
+	fs.BoolVar(&a.noPromisc, "p", false, "")
+	fs.StringVar(&a.spoolDir, "spool-dir", "", "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprint(stderr, analyzeUsage)
 		return usageError{err.Error()}
@@ -125,11 +171,16 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprint(stderr, analyzeUsage)
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	if len(a.files) == 0 {
-		return usageError{"no capture file: use -r FILE"}
+	isLive := len(a.ifaces) > 0 || len(a.heps) > 0
+	if len(a.files) == 0 && !isLive {
+		return usageError{"no capture file: use -r FILE (or -i IFACE, -L udp:ADDR:PORT to capture live)"}
+	}
+	if err := a.checkLive(isLive); err != nil {
+		return err
 	}
 	modes := 0
-	for _, on := range []bool{a.calls, a.messages, a.stats, a.ladder != "", a.write != ""} {
+	// Live, -w writes what is captured whatever else is printed.
+	for _, on := range []bool{a.calls, a.messages, a.stats, a.ladder != "", a.write != "" && !isLive} {
 		if on {
 			modes++
 		}
@@ -152,7 +203,7 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			a.calls = true
 		}
 	}
-	if a.write != "" && a.call == "" && a.filter == "" {
+	if a.write != "" && a.call == "" && a.filter == "" && !isLive {
 		return usageError{"-w needs --call CALL or --filter EXPR (which calls to write)"}
 	}
 	var expr *filter.Expr
@@ -187,6 +238,11 @@ func runAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	// list do.
 	opt.Calls.CallsOnly = (a.calls || a.stats || a.messages && expr == nil) && !expr.NeedsMessages()
 
+	if isLive || a.tui && len(a.files) == 1 && a.files[0] == "-" {
+		// A live capture's heap is not one analysis kept to the end: the
+		// default collector pace keeps it near what the calls need.
+		return runLive(ctx, opt, a, expr, stdin, stdout, stderr)
+	}
 	// capture.OfflineGCPercent says why.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(capture.OfflineGCPercent)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/sipgw/sipgw/capture"
 	"github.com/sipgw/sipgw/capture/calls"
-	"github.com/sipgw/sipgw/capture/pcapfile"
+	"github.com/sipgw/sipgw/capture/export"
 	"github.com/sipgw/sipgw/capture/record"
 	"golang.org/x/sys/unix"
 )
@@ -405,65 +405,16 @@ func writeProblems(w io.Writer, rep *capture.Report, n int) {
 	}
 }
 
-// writePcap writes every frame of the selected calls, in time order.
-func writePcap(path string, rep *capture.Report, sel []*calls.Call) error {
-	an := rep.Analysis
-	seen := map[record.FrameRef]bool{}
-	var refs []record.FrameRef
-	add := func(r record.FrameRef) {
-		if !seen[r] {
-			seen[r] = true
-			refs = append(refs, r)
-		}
-	}
-	for _, c := range sel {
-		for _, idx := range c.Messages {
-			m := &an.Messages[idx]
-			if m.Flags&record.MoreFrames != 0 {
-				for _, r := range an.ExtraFrames[idx] {
-					add(r)
-				}
-			}
-			add(m.Ref)
-		}
-	}
-	frames := make([]pcapfile.Frame, 0, len(refs))
-	var types []uint16
-	hasType := map[uint16]bool{}
-	for _, r := range refs {
-		f, err := rep.ReadFrame(r)
-		if err != nil {
-			return fmt.Errorf("re-reading %s: %w", r, err)
-		}
-		f.Data = append([]byte(nil), f.Data...)
-		frames = append(frames, f)
-		if !hasType[f.LinkType] {
-			hasType[f.LinkType] = true
-			types = append(types, f.LinkType)
-		}
-	}
-	sort.SliceStable(frames, func(a, b int) bool { return frames[a].Time < frames[b].Time })
-	if len(types) == 0 {
-		types = []uint16{pcapfile.LinkTypeEthernet}
-	}
+// writePcap writes the frames of the chosen calls (capture/export).
+func writePcap(path string, rep *capture.Report, sel []*calls.Call) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	pw, err := pcapfile.NewWriter(f, types)
-	if err != nil {
-		f.Close()
-		return err
-	}
-	for i := range frames {
-		if err := pw.WriteFrame(&frames[i]); err != nil {
-			f.Close()
-			return err
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
-	}
-	if err := pw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	}()
+	return export.Pcap(f, rep.Analysis, sel, rep.ReadFrame)
 }
