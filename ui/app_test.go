@@ -194,7 +194,11 @@ func TestFilterView(t *testing.T) {
 	hs.waitFor("the filter cleared", func(s string, _ []string) bool {
 		return !strings.Contains(s, "shown") && strings.Contains(s, "8 calls")
 	})
-	// Search: the row of the first ISUP leg.
+	// Search: from the top, the row of the first ISUP leg (a search looks
+	// from the row after the cursor, and the cursor followed its call when
+	// the filter was cleared: put it on the first row first).
+	hs.key(tcell.KeyHome, 0)
+	hs.waitFor("the cursor on call 1", func(string, []string) bool { return hs.cursorID() == 1 })
 	hs.runes("/")
 	hs.runes("CIC")
 	hs.key(tcell.KeyEnter, 0)

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -10,10 +9,9 @@ import (
 	"time"
 
 	"github.com/sipgw/sipgw/capture/calls"
+	"github.com/sipgw/sipgw/capture/export"
 	"github.com/sipgw/sipgw/capture/ladder"
 	"github.com/sipgw/sipgw/capture/msgtext"
-	"github.com/sipgw/sipgw/capture/pcapfile"
-	"github.com/sipgw/sipgw/capture/record"
 	"github.com/sipgw/sipgw/capture/session"
 	"github.com/sipgw/sipgw/isup"
 )
@@ -204,7 +202,7 @@ func Save(path string, kind SaveKind, a *calls.Analysis, sel []*calls.Call, c *c
 				}
 			}
 		}
-		return WritePcap(f, a, legs, read)
+		return export.Pcap(f, a, legs, read)
 	default:
 		if c == nil {
 			return fmt.Errorf("no call to draw")
@@ -212,48 +210,4 @@ func Save(path string, kind SaveKind, a *calls.Analysis, sel []*calls.Call, c *c
 		format := map[SaveKind]ladder.Format{SaveText: ladder.Text, SaveMermaid: ladder.Mermaid, SaveHTML: ladder.HTML}[kind]
 		return ladder.Build(a, a.GroupOf(c)).Write(f, ladder.Options{Format: format, Details: ladder.KeyFields(a)})
 	}
-}
-
-// WritePcap writes every frame of the calls' messages (every TCP segment
-// and IP fragment of a reassembled message) in time order: a pcap, or a
-// pcapng when the link types differ.
-func WritePcap(w io.Writer, a *calls.Analysis, sel []*calls.Call, read msgtext.Reader) error {
-	seen := map[record.FrameRef]bool{}
-	var frames []pcapfile.Frame
-	var types []uint16
-	hasType := map[uint16]bool{}
-	for _, c := range sel {
-		for _, idx := range c.Messages {
-			for _, r := range msgtext.FramesOf(a, idx) {
-				if seen[r] {
-					continue
-				}
-				seen[r] = true
-				f, err := read(r)
-				if err != nil {
-					return fmt.Errorf("re-reading %s: %w", r, err)
-				}
-				f.Data = append([]byte(nil), f.Data...)
-				frames = append(frames, f)
-				if !hasType[f.LinkType] {
-					hasType[f.LinkType] = true
-					types = append(types, f.LinkType)
-				}
-			}
-		}
-	}
-	sort.SliceStable(frames, func(i, j int) bool { return frames[i].Time < frames[j].Time })
-	if len(types) == 0 {
-		types = []uint16{pcapfile.LinkTypeEthernet}
-	}
-	pw, err := pcapfile.NewWriter(w, types)
-	if err != nil {
-		return err
-	}
-	for i := range frames {
-		if err := pw.WriteFrame(&frames[i]); err != nil {
-			return err
-		}
-	}
-	return pw.Flush()
 }
