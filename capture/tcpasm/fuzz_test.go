@@ -221,6 +221,14 @@ func FuzzAssembler(f *testing.F) {
 			if flags&planLoss != 0 && flags&planWS != 0 && !m.ws {
 				continue
 			}
+			// Raw fuzz bytes (no messages built) on a flow joined without
+			// its SYN may look like WebSocket framing before a SIP start
+			// line: the assembler's mid-stream sniffing may then take them
+			// for it (a CI fuzz find, kept as a seed); only built streams
+			// say which framing is right.
+			if flags&planClean == 0 {
+				continue
+			}
 			if m.ws != (flags&planWS != 0) {
 				t.Fatalf("WebSocket %v on a plan %#x stream", m.ws, flags)
 			}

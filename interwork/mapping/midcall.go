@@ -272,6 +272,11 @@ func Transit(want isup.MessageType, mapped, enc *isup.Message) *isup.Message {
 		mandatoryInEnc := p.Section != isup.Optional
 		mandatoryInWant := wl != nil && sectionOf(wl, p.Code) != isup.Optional
 		switch {
+		case mandatoryInWant && !fitsFixed(wl, p.Code, len(p.Data)):
+			// An optional parameter of enc of the wrong length for want's
+			// fixed slot (an empty backward call indicators in a CPG, found
+			// by FuzzBackwardFor): the mapped value stays, so the message
+			// still encodes.
 		case mandatoryInWant:
 			out.SetRaw(p.Code, clone(p.Data))
 		case mandatoryInEnc && p.Code != isup.ParamBackwardCallIndicators:
@@ -292,6 +297,17 @@ func Transit(want isup.MessageType, mapped, enc *isup.Message) *isup.Message {
 		out.AddOptional(p.Code, clone(p.Data))
 	}
 	return out
+}
+
+// fitsFixed says whether n octets fit parameter c of layout l: the fixed
+// length of a mandatory fixed parameter, anything for the others.
+func fitsFixed(l *isup.Layout, c isup.ParamCode, n int) bool {
+	for _, s := range l.Fixed {
+		if s.Code == c {
+			return s.Len == n
+		}
+	}
+	return true
 }
 
 // sectionOf is the section of parameter c in layout l.
