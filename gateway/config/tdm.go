@@ -125,29 +125,8 @@ func (v *validator) mtp(p string, m *MTP) {
 	if m.Name == "" {
 		v.bad(p+".name", "a signalling point needs a name")
 	}
-	f := mtp3.ITU
-	if m.Format != "" {
-		var err error
-		if f, err = mtp3.ParseFormat(m.Format); err != nil || f != mtp3.ITU && f != mtp3.ANSI {
-			v.bad(p+".format", "unknown point code format %q (itu, ansi)", m.Format)
-			f = mtp3.ITU
-		}
-	}
-	if m.PointCode == "" {
-		v.bad(p+".point_code", "missing")
-	} else if pc, err := mtp3.ParsePointCode(f, m.PointCode); err != nil {
-		v.bad(p+".point_code", "%v", err)
-	} else {
-		m.R.PC = pc
-	}
-	m.R.NI = mtp3.NINational
-	if m.NI != "" {
-		ni, ok := parseNI(m.NI)
-		if !ok {
-			v.bad(p+".ni", "unknown network indicator %q (international, national, international-spare, national-spare, 0–3)", m.NI)
-		}
-		m.R.NI = ni
-	}
+	f, pc, ni := v.signallingPoint(p, m.Format, m.PointCode, m.NI, true)
+	m.R.PC, m.R.NI = pc, ni
 	if len(m.Linksets) == 0 {
 		v.bad(p+".linksets", "a signalling point needs at least one linkset")
 	}

@@ -417,33 +417,41 @@ func decimal(s string) bool {
 	return true
 }
 
+// signallingPoint checks the format, point code and network indicator of
+// a signalling point (sigtran[] and mtp[] entries); ituOrANSI refuses the
+// other formats (MTP links here know only those two).
+func (v *validator) signallingPoint(p, format, pointCode, ni string, ituOrANSI bool) (mtp3.Format, mtp3.PointCode, mtp3.NetworkIndicator) {
+	f := mtp3.ITU
+	if format != "" {
+		var err error
+		if f, err = mtp3.ParseFormat(format); err != nil || ituOrANSI && f != mtp3.ITU && f != mtp3.ANSI {
+			v.bad(p+".format", "unknown point code format %q (itu, ansi)", format)
+			f = mtp3.ITU
+		}
+	}
+	var pc mtp3.PointCode
+	if pointCode == "" {
+		v.bad(p+".point_code", "missing")
+	} else if c, err := mtp3.ParsePointCode(f, pointCode); err != nil {
+		v.bad(p+".point_code", "%v", err)
+	} else {
+		pc = c
+	}
+	n := mtp3.NINational
+	if ni != "" {
+		var ok bool
+		if n, ok = parseNI(ni); !ok {
+			v.bad(p+".ni", "unknown network indicator %q (international, national, international-spare, national-spare, 0–3)", ni)
+		}
+	}
+	return f, pc, n
+}
+
 func (v *validator) sigtran(p string, s *Sigtran) {
 	if s.Name == "" {
 		v.bad(p+".name", "a signalling point needs a name")
 	}
-	f := mtp3.ITU
-	if s.Format != "" {
-		var err error
-		if f, err = mtp3.ParseFormat(s.Format); err != nil {
-			v.bad(p+".format", "unknown point code format %q (itu, ansi)", s.Format)
-			f = mtp3.ITU
-		}
-	}
-	if s.PointCode == "" {
-		v.bad(p+".point_code", "missing")
-	} else if pc, err := mtp3.ParsePointCode(f, s.PointCode); err != nil {
-		v.bad(p+".point_code", "%v", err)
-	} else {
-		s.R.PC = pc
-	}
-	s.R.NI = mtp3.NINational
-	if s.NI != "" {
-		ni, ok := parseNI(s.NI)
-		if !ok {
-			v.bad(p+".ni", "unknown network indicator %q (international, national, international-spare, national-spare, 0–3)", s.NI)
-		}
-		s.R.NI = ni
-	}
+	_, s.R.PC, s.R.NI = v.signallingPoint(p, s.Format, s.PointCode, s.NI, false)
 	if len(s.Associations) == 0 {
 		v.bad(p+".associations", "a signalling point needs at least one association")
 	}
