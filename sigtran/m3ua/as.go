@@ -268,7 +268,11 @@ func (c *ClientAS) MemberState(i int, local, remote ASPState, traffic bool, noti
 	m := &c.members[i]
 	prev := *m
 	m.local, m.remote, m.traffic, m.notified = local, remote, traffic, notified
-	if local == ASPDown {
+	if local == ASPDown || (prev.local == ASPActive && local == ASPInactive) {
+		// Down, or taken out of service by the peer (NTFY Alternate ASP
+		// Active, unsolicited ASPIA_ACK: its Peer's target is now
+		// ASP-INACTIVE too): no activation is outstanding, so one may be
+		// asked again.
 		m.want = false
 	}
 	if c.Mode == Override {
@@ -312,7 +316,11 @@ func (c *ClientAS) override(i int, prev clientMember) {
 			if cur < 0 {
 				j = k - 1
 			}
-			if c.members[j].local != ASPDown && j != skip {
+			// The following side of a double exchange does not
+			// activate where the peer's ASP is not even up: the peer
+			// will choose another association, and the stray activation
+			// would make its AS displace the one it chose.
+			if c.members[j].local != ASPDown && j != skip && !(c.Follow && c.members[j].remote == ASPDown) {
 				c.active = j
 				break
 			}

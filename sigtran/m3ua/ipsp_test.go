@@ -445,13 +445,21 @@ func TestIPSPDoubleExchangeOverrideConverges(t *testing.T) {
 	})
 	waitRoute(t, a, pcB)
 	waitRoute(t, b, pcA)
-	a.SendISUP(pcB, 1, isupREL(1))
-	b.SendISUP(pcA, 2, isupREL(2))
-	waitFor(t, "both ways", func() bool { return ra.count() == 1 && rb.count() == 1 })
-	st := a.Stats()
-	if !st.Associations[1].Traffic || st.Associations[0].Traffic {
-		t.Fatalf("override over double exchange: %+v", st.Associations)
+	// Both ends settle on association 1, association 0 (its ASPUP sent
+	// again after T(ack)) standing by in both directions. B may meanwhile
+	// have been moved between associations by the NTFYs of A's AS; it
+	// must not stay inactive.
+	waitFor(t, "traffic on association 1, association 0 standing by", func() bool {
+		st := a.Stats().Associations
+		return st[1].Traffic && !st[0].Traffic && st[0].Local == ASPInactive && st[0].Remote == ASPInactive
+	})
+	if err := a.SendISUP(pcB, 1, isupREL(1)); err != nil {
+		t.Fatal(err)
 	}
+	if err := b.SendISUP(pcA, 2, isupREL(2)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "both ways", func() bool { return ra.count() == 1 && rb.count() == 1 })
 }
 
 // dropFirstASPUP dials, and loses the first ASPUP sent on the first
