@@ -19,7 +19,7 @@ build:
 # it in the VM stage.
 RACE_PKGS := ./sigtran/transport/transporttest/ ./capture/ ./capture/calls/ ./capture/pcapfile/ ./capture/sipscan/ \
 	./capture/live/ ./capture/session/ ./capture/afpacket/ ./cmd/sipsniff/ ./ui/ \
-	./tdm/bearer/ ./tdm/softspan/ ./tdm/dahdi/ \
+	./tdm/bearer/ ./tdm/bearer/rtpsock/ ./tdm/softspan/ ./tdm/dahdi/ \
 	./sigtran/m3ua/ ./sigtran/transport/mem/ ./sigtran/transport/tcp/ ./ops/... \
 	./gateway/ ./gateway/sim/ ./cmd/sipgw/ ./test/sipp/ \
 	./tdm/channel/ ./tdm/mtp/
@@ -112,7 +112,7 @@ run: build
 bench-bearer:
 	$(GO) test -run='^$$' -bench='Bridge1000|BridgeTick' -benchmem -benchtime=1s -cpu 1 ./tdm/bearer/
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s -cpu 1 ./tdm/dtmf/ ./tdm/jitter/ ./tdm/g711/
-	$(GO) test -tags bearerload -run='^TestUDPLoad1000$$' -v -count=1 ./tdm/bearer/ | grep -E 'calls over UDP|ok|FAIL'
+	$(GO) test -tags bearerload -run='^TestUDPLoad1000(Set)?$$' -v -count=1 ./tdm/bearer/ | grep -E 'calls over UDP|ok|FAIL'
 
 .PHONY: bench-gw
 bench-gw: build

@@ -196,7 +196,12 @@ func New(cfg *config.Config, o Options) (*Gateway, error) {
 		}
 		g.stacks = append(g.stacks, st)
 	}
-	g.media = newMedia(g, cfg)
+	media, err := newMedia(g, cfg)
+	if err != nil {
+		g.closeStacks()
+		return nil, err
+	}
+	g.media = media
 	for mi := range cfg.MTP {
 		pt, err := g.newMTP(&cfg.MTP[mi], cfg.ISUPTrunks, mi, byMTP[mi])
 		if err != nil {
@@ -247,6 +252,9 @@ func (g *Gateway) closeStacks() {
 			c()
 		}
 		pt.closers = nil
+	}
+	if g.media != nil {
+		g.media.socks.Close()
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/sipgw/sipgw/interwork/call"
 	"github.com/sipgw/sipgw/isup/q764"
 	"github.com/sipgw/sipgw/tdm/bearer"
+	"github.com/sipgw/sipgw/tdm/bearer/rtpsock"
 	"github.com/sipgw/sipgw/tdm/dahdi"
 	"github.com/sipgw/sipgw/tdm/g711"
 	"github.com/sipgw/sipgw/tdm/softspan"
@@ -26,7 +27,9 @@ import (
 // bearer engine that bridges each call's timeslot and RTP socket, the
 // pool of RTP ports, and the span alarm monitor whose requests block and
 // unblock circuits on their trunks' loops. Trunks without bearers never
-// touch it: their calls keep the fixed SDP.
+// touch it: their calls keep the fixed SDP. The calls' RTP sockets are in
+// one rtpsock.Set that the engine's loop reads at every step (no
+// goroutine per call).
 
 // mediaRuntime is the gateway's spans and bearer engine.
 type mediaRuntime struct {
@@ -34,6 +37,7 @@ type mediaRuntime struct {
 	cfg    config.MediaResolved
 	m      *span.Map
 	engine *bearer.Engine
+	socks  *rtpsock.Set
 	ports  portPool
 	soft   map[string]*softspan.Pair
 	dahdi  map[string]int // span name → DAHDI span number
@@ -42,16 +46,20 @@ type mediaRuntime struct {
 
 	mu      sync.Mutex
 	bearers map[span.Slot]span.Bearer // opened on first use, kept until the gateway stops
-	serveWG sync.WaitGroup
 }
 
-func newMedia(g *Gateway, c *config.Config) *mediaRuntime {
+func newMedia(g *Gateway, c *config.Config) (*mediaRuntime, error) {
 	if c.SpanMap == nil {
-		return nil
+		return nil, nil
 	}
-	mr := &mediaRuntime{g: g, cfg: c.Media.R, m: c.SpanMap, engine: bearer.NewEngine(), soft: map[string]*softspan.Pair{},
+	socks, err := rtpsock.NewSet()
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	mr := &mediaRuntime{g: g, cfg: c.Media.R, m: c.SpanMap, engine: bearer.NewEngine(), socks: socks, soft: map[string]*softspan.Pair{},
 		dahdi: map[string]int{}, bearers: map[span.Slot]span.Bearer{}, poll: c.SpanAlarms.R.Poll}
-	mr.ports = portPool{first: c.Media.R.FirstPort, last: c.Media.R.LastPort, used: map[int]bool{}}
+	mr.engine.AddPoller(socks)
+	mr.ports = portPool{set: socks, first: c.Media.R.FirstPort, last: c.Media.R.LastPort, used: map[int]bool{}}
 	mr.ports.next = mr.ports.first + mr.ports.first%2
 	mr.mon = span.NewMonitor(c.SpanMap, span.MonitorConfig{ClearHold: c.SpanAlarms.R.ClearHold})
 	for _, s := range c.SpanMap.Spans() {
@@ -62,7 +70,7 @@ func newMedia(g *Gateway, c *config.Config) *mediaRuntime {
 			mr.dahdi[s.Name] = s.DAHDI.Span
 		}
 	}
-	return mr
+	return mr, nil
 }
 
 // hasBearers reports whether trunk's circuits sit on local spans.
@@ -120,7 +128,7 @@ func (mr *mediaRuntime) run(ctx context.Context) func() {
 	}
 	return func() {
 		wg.Wait()
-		mr.serveWG.Wait()
+		mr.socks.Close()
 		mr.mu.Lock()
 		for k, b := range mr.bearers {
 			b.Close()
@@ -221,12 +229,13 @@ var errNoPort = errors.New("no free RTP port in media.rtp_ports")
 // even port, RTCP on the next), round robin, so that a port just freed is
 // not reused at once (late packets of the last call).
 type portPool struct {
+	set               *rtpsock.Set
 	mu                sync.Mutex
 	first, last, next int
 	used              map[int]bool
 }
 
-func (p *portPool) open(addr netip.Addr) (*bearer.UDP, int, error) {
+func (p *portPool) open(addr netip.Addr) (*rtpsock.Sock, int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := (p.last-p.first)/2 + 1
@@ -239,7 +248,7 @@ func (p *portPool) open(addr netip.Addr) (*bearer.UDP, int, error) {
 		if p.used[port] || port > p.last {
 			continue
 		}
-		u, err := bearer.ListenUDP(netip.AddrPortFrom(addr, uint16(port)))
+		u, err := p.set.Listen(netip.AddrPortFrom(addr, uint16(port)), rtpsock.Options{})
 		if err != nil {
 			continue // another process has it
 		}
@@ -260,9 +269,9 @@ func (p *portPool) free(port int) {
 
 // callMedia is a call's RTP socket and bridge.
 type callMedia struct {
-	udp  *bearer.UDP
+	udp  *rtpsock.Sock
 	port int
-	cur  atomic.Pointer[bearer.Call] // what Serve delivers to
+	cur  atomic.Pointer[bearer.Call] // what the socket delivers to
 	call *bearer.Call
 	cic  uint16
 	cfg  bearer.Config
@@ -277,16 +286,11 @@ func (mr *mediaRuntime) openCall() (*callMedia, error) {
 		return nil, err
 	}
 	cm := &callMedia{udp: u, port: port}
-	mr.serveWG.Add(1)
-	go func() {
-		defer mr.serveWG.Done()
-		u.ServeFunc(func(p []byte) bool {
-			if c := cm.cur.Load(); c != nil {
-				return c.Deliver(p)
-			}
-			return false
-		})
-	}()
+	u.SetReceiver(func(p []byte) {
+		if c := cm.cur.Load(); c != nil {
+			c.Deliver(p)
+		}
+	})
 	return cm, nil
 }
 
@@ -307,15 +311,16 @@ func (mr *mediaRuntime) start(cm *callMedia, trunk string, a call.MediaAction) e
 	}
 	bc := bearer.Config{Law: law, Codec: n.Codec, PayloadType: n.PayloadType, PayloadTypeSet: true, EventPT: n.EventPT, RandomStart: true}
 	if cm.call != nil && cm.cic == a.CIC && cm.cfg == bc {
-		cm.udp.SetRemote(n.Remote)
-		return nil
+		return cm.udp.SetRemote(n.Remote)
 	}
 	cm.stop()
+	if err := cm.udp.SetRemote(n.Remote); err != nil {
+		return err
+	}
 	c, err := mr.engine.Start(b, cm.udp, bc)
 	if err != nil {
 		return err
 	}
-	cm.udp.SetRemote(n.Remote)
 	cm.call, cm.cic, cm.cfg = c, a.CIC, bc
 	cm.cur.Store(c)
 	return nil

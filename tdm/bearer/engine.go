@@ -26,9 +26,22 @@ const InboxSize = 64
 // moves every whole frame its bearer has received through its bridge and
 // writes the bridge's frame back, sending the packets it produced.
 type Engine struct {
-	mu    sync.Mutex
-	calls []*Call
-	tx    []byte
+	mu      sync.Mutex
+	calls   []*Call
+	tx      []byte
+	pollers []Poller
+}
+
+// Poller is polled at the start of every step, so that the packets that
+// arrived since the last one reach their calls before the calls move
+// (rtpsock.Set: the calls' RTP sockets, read by the engine's own loop).
+type Poller interface{ Poll() int }
+
+// AddPoller adds p to the pollers of every step.
+func (e *Engine) AddPoller(p Poller) {
+	e.mu.Lock()
+	e.pollers = append(e.pollers, p)
+	e.mu.Unlock()
 }
 
 // NewEngine returns an engine without calls.
@@ -144,6 +157,9 @@ func (e *Engine) Calls() int {
 func (e *Engine) Step() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	for _, p := range e.pollers {
+		p.Poll()
+	}
 	for _, c := range e.calls {
 		e.step(c)
 	}
