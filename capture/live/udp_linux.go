@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/sipgw/sipgw/internal/sockaddr"
 	"golang.org/x/sys/unix"
 )
 
@@ -48,19 +49,9 @@ func listenUDP(addr netip.AddrPort) (*udpSocket, error) {
 	}
 	s := &udpSocket{fd: fd}
 	if got, err := unix.Getsockname(fd); err == nil {
-		s.local = addrPort(got)
+		s.local = sockaddr.AddrPort(got)
 	}
 	return s, nil
-}
-
-func addrPort(sa unix.Sockaddr) netip.AddrPort {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
-	}
-	return netip.AddrPort{}
 }
 
 // recv waits up to wait for a datagram.
@@ -80,7 +71,7 @@ func (s *udpSocket) recv(buf []byte, wait time.Duration) (int, netip.AddrPort, e
 	if err != nil {
 		return 0, netip.AddrPort{}, err
 	}
-	return m, addrPort(from), nil
+	return m, sockaddr.AddrPort(from), nil
 }
 
 func (s *udpSocket) close() error { return unix.Close(s.fd) }

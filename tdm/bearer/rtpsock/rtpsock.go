@@ -30,6 +30,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/sipgw/sipgw/internal/sockaddr"
 	"golang.org/x/sys/unix"
 )
 
@@ -143,7 +144,7 @@ func (s *Set) Listen(local netip.AddrPort, o Options) (*Sock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rtpsock: socket: %w", err)
 	}
-	if err := unix.Bind(fd, sockaddr(local, v6)); err != nil {
+	if err := unix.Bind(fd, sockaddr.From(local, v6)); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("rtpsock: bind %v: %w", local, err)
 	}
@@ -152,7 +153,7 @@ func (s *Set) Listen(local netip.AddrPort, o Options) (*Sock, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("rtpsock: getsockname: %w", err)
 	}
-	k := &Sock{set: s, fd: fd, v6: v6, local: addrPort(sa), latch: o.Latch}
+	k := &Sock{set: s, fd: fd, v6: v6, local: sockaddr.AddrPort(sa), latch: o.Latch}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -215,7 +216,7 @@ func (k *Sock) connect(ap netip.AddrPort) error {
 	if k.closed.Load() {
 		return ErrClosed
 	}
-	if err := unix.Connect(k.fd, sockaddr(ap, k.v6)); err != nil {
+	if err := unix.Connect(k.fd, sockaddr.From(ap, k.v6)); err != nil {
 		return fmt.Errorf("rtpsock: connect %v: %w", ap, err)
 	}
 	k.connected = true
@@ -233,7 +234,7 @@ func (k *Sock) Send(p []byte) error {
 	}
 	var err error
 	if k.latch {
-		err = unix.Sendto(k.fd, p, 0, sockaddr(*r, k.v6))
+		err = unix.Sendto(k.fd, p, 0, sockaddr.From(*r, k.v6))
 	} else {
 		_, err = unix.Write(k.fd, p)
 	}
@@ -368,23 +369,6 @@ func (s *Set) Close() error {
 		k.Close()
 	}
 	return err
-}
-
-func sockaddr(ap netip.AddrPort, v6 bool) unix.Sockaddr {
-	if !v6 {
-		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().Unmap().As4()}
-	}
-	return &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
-}
-
-func addrPort(sa unix.Sockaddr) netip.AddrPort {
-	switch a := sa.(type) {
-	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
-	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
-	}
-	return netip.AddrPort{}
 }
 
 // rawAddrPort reads the source address recvmmsg wrote (IPv4-mapped IPv6
