@@ -112,7 +112,7 @@ run: build
 bench-bearer:
 	$(GO) test -run='^$$' -bench='Bridge1000|BridgeTick' -benchmem -benchtime=1s -cpu 1 ./tdm/bearer/
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s -cpu 1 ./tdm/dtmf/ ./tdm/jitter/ ./tdm/g711/
-	$(GO) test -tags bearerload -run='^TestUDPLoad1000(Set)?$$' -v -count=1 ./tdm/bearer/ | grep -E 'calls over UDP|ok|FAIL'
+	$(GO) test -tags bearerload -run='^TestUDP(Load1000|Load1000Set|Floor1000)$$' -v -count=1 ./tdm/bearer/ | grep -E 'calls over UDP|ok|FAIL'
 
 .PHONY: bench-gw
 bench-gw: build
