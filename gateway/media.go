@@ -56,6 +56,11 @@ func newMedia(g *Gateway, c *config.Config) (*mediaRuntime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
+	if on, why := socks.URing(); on {
+		g.log.Info("media: RTP sockets read and written through io_uring")
+	} else {
+		g.log.Warn("media: io_uring unavailable, RTP through plain system calls (more CPU per call)", "why", why)
+	}
 	mr := &mediaRuntime{g: g, cfg: c.Media.R, m: c.SpanMap, engine: bearer.NewEngine(), socks: socks, soft: map[string]*softspan.Pair{},
 		dahdi: map[string]int{}, bearers: map[span.Slot]span.Bearer{}, poll: c.SpanAlarms.R.Poll}
 	mr.engine.AddPoller(socks)

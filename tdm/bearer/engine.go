@@ -35,7 +35,15 @@ type Engine struct {
 // Poller is polled at the start of every step, so that the packets that
 // arrived since the last one reach their calls before the calls move
 // (rtpsock.Set: the calls' RTP sockets, read by the engine's own loop).
+// A Poller that is also a Holder holds the calls' sends during the step
+// and flushes them, together, after it.
 type Poller interface{ Poll() int }
+
+// Holder batches sends: Hold before the calls move, Flush after.
+type Holder interface {
+	Hold()
+	Flush()
+}
 
 // AddPoller adds p to the pollers of every step.
 func (e *Engine) AddPoller(p Poller) {
@@ -159,9 +167,17 @@ func (e *Engine) Step() {
 	defer e.mu.Unlock()
 	for _, p := range e.pollers {
 		p.Poll()
+		if h, ok := p.(Holder); ok {
+			h.Hold()
+		}
 	}
 	for _, c := range e.calls {
 		e.step(c)
+	}
+	for _, p := range e.pollers {
+		if h, ok := p.(Holder); ok {
+			h.Flush()
+		}
 	}
 }
 

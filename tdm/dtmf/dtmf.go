@@ -102,6 +102,7 @@ type Detector struct {
 	coef                         [8]float32
 	minAmp2, twistN, twistR, rel float32
 	minPower                     float32
+	minEnergy                    float32 // two tones at the minimum level
 
 	buf              [Block]float32
 	n                int
@@ -141,6 +142,7 @@ func NewDetector(cfg DetectorConfig) *Detector {
 	d.twistR = float32(math.Pow(10, cfg.ReverseTwist/10))
 	d.rel = float32(math.Pow(10, cfg.RelativePeak/10))
 	d.minPower = float32(cfg.MinPower)
+	d.minEnergy = float32(level(cfg.MinLevel)*level(cfg.MinLevel)) * Block / 2
 	return d
 }
 
@@ -255,7 +257,7 @@ func (d *Detector) classify() byte {
 	}
 	// Two tones at the minimum level hold at least this much energy; below
 	// it nothing can pass the level check (silence costs no filtering).
-	if energy < float32(level(d.cfg.MinLevel)*level(d.cfg.MinLevel))*Block/2 {
+	if energy < d.minEnergy {
 		return 0
 	}
 	c := &d.coef

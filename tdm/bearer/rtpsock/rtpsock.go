@@ -57,6 +57,43 @@ type Set struct {
 	bufs  [Batch][MaxPacket]byte
 
 	received, dropped, errs atomic.Int64
+
+	// io_uring (nil: not available, turned off, or broken): Poll reads
+	// every readable socket in one submission, and between Hold and
+	// Flush sends are queued and go out in one submission too.
+	ring     *uring
+	rslots   []*rslot
+	sendMu   sync.Mutex
+	hold     bool
+	queue    []queued
+	arena    []byte
+	stuck    [][]byte // buffers a stuck ring may still write or read
+	ringErr  error
+	sendErrs atomic.Int64
+}
+
+// rslot is one receive of a Poll through the ring.
+type rslot struct {
+	hdr  unix.Msghdr
+	iov  unix.Iovec
+	name unix.RawSockaddrInet6
+	buf  [MaxPacket]byte
+	k    *Sock
+}
+
+// queued is a send held until Flush: the datagram is arena[off:off+n].
+type queued struct {
+	k      *Sock
+	off, n int
+}
+
+// SetOptions configure a set.
+type SetOptions struct {
+	// NoURing keeps to plain system calls even where io_uring works.
+	NoURing bool
+	// URingEntries is the ring's size (1024 when zero; a submission
+	// larger than the ring goes in several).
+	URingEntries uint32
 }
 
 // mmsghdr is struct mmsghdr of recvmmsg(2): a msghdr and the length
@@ -67,13 +104,22 @@ type mmsghdr struct {
 	_   [unsafe.Sizeof(uintptr(0)) - 4]byte
 }
 
-// NewSet returns an empty set.
-func NewSet() (*Set, error) {
+// NewSet returns an empty set, using io_uring where the kernel allows it.
+func NewSet() (*Set, error) { return NewSetWith(SetOptions{}) }
+
+// NewSetWith returns an empty set configured by o.
+func NewSetWith(o SetOptions) (*Set, error) {
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("rtpsock: epoll: %w", err)
 	}
 	s := &Set{ep: ep, socks: map[int32]*Sock{}, events: make([]unix.EpollEvent, 256)}
+	if !o.NoURing {
+		if o.URingEntries == 0 {
+			o.URingEntries = 1024
+		}
+		s.ring, s.ringErr = newURing(o.URingEntries)
+	}
 	for i := range s.msgs {
 		s.iovs[i].Base = &s.bufs[i][0]
 		s.iovs[i].SetLen(MaxPacket)
@@ -86,12 +132,20 @@ func NewSet() (*Set, error) {
 
 // Stats counts what Poll did: datagrams handed to receivers, datagrams
 // dropped (from a source other than the far end, or with no receiver),
-// and receive errors (other than the ICMP errors of a connected socket).
-type Stats struct{ Received, Dropped, Errors int64 }
+// and receive errors (other than the ICMP errors of a connected socket);
+// and the held sends that failed at Flush.
+type Stats struct{ Received, Dropped, Errors, SendErrors int64 }
 
 // Stats returns the set's counters.
 func (s *Set) Stats() Stats {
-	return Stats{Received: s.received.Load(), Dropped: s.dropped.Load(), Errors: s.errs.Load()}
+	return Stats{Received: s.received.Load(), Dropped: s.dropped.Load(), Errors: s.errs.Load(), SendErrors: s.sendErrs.Load()}
+}
+
+// URing reports whether the set uses io_uring, and if not why.
+func (s *Set) URing() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ring != nil, s.ringErr
 }
 
 // Len returns the number of open sockets.
@@ -232,6 +286,9 @@ func (k *Sock) Send(p []byte) error {
 	if r == nil {
 		return ErrNoRemote
 	}
+	if !k.latch && k.set.queueSend(k, p) {
+		return nil
+	}
 	var err error
 	if k.latch {
 		err = unix.Sendto(k.fd, p, 0, sockaddr.From(*r, k.v6))
@@ -286,6 +343,9 @@ func (s *Set) Poll() int {
 		}
 		return 0
 	}
+	if s.ring != nil {
+		return s.pollRing(s.events[:n])
+	}
 	total := 0
 	for _, ev := range s.events[:n] {
 		if k := s.socks[ev.Fd]; k != nil {
@@ -293,6 +353,152 @@ func (s *Set) Poll() int {
 		}
 	}
 	return total
+}
+
+// pollRing reads one datagram from each readable socket, all in one
+// submission (a socket with more waiting is readable again at the next
+// Poll).
+func (s *Set) pollRing(events []unix.EpollEvent) int {
+	total := 0
+	for len(events) > 0 {
+		k := min(len(events), s.ring.room())
+		for len(s.rslots) < k {
+			r := &rslot{}
+			r.iov.Base = &r.buf[0]
+			r.iov.SetLen(MaxPacket)
+			r.hdr.Iov = &r.iov
+			r.hdr.SetIovlen(1)
+			r.hdr.Name = (*byte)(unsafe.Pointer(&r.name))
+			s.rslots = append(s.rslots, r)
+		}
+		for i, ev := range events[:k] {
+			r := s.rslots[i]
+			r.k = s.socks[ev.Fd]
+			if r.k == nil {
+				continue
+			}
+			r.hdr.Namelen = unix.SizeofSockaddrInet6
+			s.ring.prep(opRecvmsg, r.k.fd, unsafe.Pointer(&r.hdr), 1, uint64(i))
+		}
+		events = events[k:]
+		err := s.ring.submit(func(ud uint64, res int32) {
+			r := s.rslots[ud]
+			switch {
+			case res >= 0:
+				from := rawAddrPort(&r.name, r.hdr.Namelen)
+				f := r.k.recv.Load()
+				if !r.k.accept(from) || f == nil {
+					r.k.dropped.Add(1)
+					s.dropped.Add(1)
+					return
+				}
+				(*f)(r.buf[:min(int(res), MaxPacket)])
+				s.received.Add(1)
+				total++
+			case -res == int32(unix.EAGAIN), -res == int32(unix.ECONNREFUSED), -res == int32(unix.EHOSTUNREACH), -res == int32(unix.ENETUNREACH):
+				// Nothing after all, or an ICMP error now consumed.
+			default:
+				s.errs.Add(1)
+			}
+		})
+		if err != nil {
+			s.ringFailed(err)
+			return total
+		}
+	}
+	return total
+}
+
+// ringFailed stops using the ring: the buffers its operations may still
+// use are kept alive and not used again.
+func (s *Set) ringFailed(err error) {
+	s.errs.Add(1)
+	s.ringErr = fmt.Errorf("rtpsock: io_uring given up: %w", err)
+	s.ring = nil
+	s.rslots = nil
+	s.sendMu.Lock()
+	s.stuck = append(s.stuck, s.arena)
+	s.arena = nil
+	s.sendMu.Unlock()
+}
+
+// queueSend holds p for Flush when the set is holding sends through its
+// ring, and reports whether it did.
+func (s *Set) queueSend(k *Sock, p []byte) bool {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if !s.hold {
+		return false
+	}
+	off := len(s.arena)
+	s.arena = append(s.arena, p...)
+	s.queue = append(s.queue, queued{k: k, off: off, n: len(p)})
+	return true
+}
+
+// Hold makes the connected sockets' sends wait for Flush, which sends
+// them all in one submission (the engine holds during a step). Without
+// io_uring it does nothing.
+func (s *Set) Hold() {
+	s.mu.Lock()
+	ring := s.ring != nil
+	s.mu.Unlock()
+	s.sendMu.Lock()
+	s.hold = ring
+	s.sendMu.Unlock()
+}
+
+// Flush sends what was held since Hold, and stops holding. A failed send
+// is counted (Stats.SendErrors) and the socket's next sends go on.
+func (s *Set) Flush() {
+	s.sendMu.Lock()
+	q := s.queue
+	s.queue = s.queue[:0]
+	s.hold = false
+	s.sendMu.Unlock()
+	if len(q) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sendMu.Lock()
+	arena := s.arena
+	s.sendMu.Unlock()
+	for len(q) > 0 {
+		if s.ring == nil || s.closed {
+			// Given up meanwhile: plain writes.
+			for _, x := range q {
+				if !x.k.closed.Load() {
+					if _, err := unix.Write(x.k.fd, arena[x.off:x.off+x.n]); err != nil {
+						s.sendErrs.Add(1)
+					}
+				}
+			}
+			break
+		}
+		k := min(len(q), s.ring.room())
+		for i, x := range q[:k] {
+			if x.k.closed.Load() {
+				continue // its descriptor may be another socket's by now
+			}
+			s.ring.prep(opSend, x.k.fd, unsafe.Pointer(&arena[x.off]), uint32(x.n), uint64(i))
+		}
+		err := s.ring.submit(func(ud uint64, res int32) {
+			if res < 0 && -res != int32(unix.ECONNREFUSED) {
+				s.sendErrs.Add(1)
+			}
+		})
+		if err != nil {
+			s.ringFailed(err)
+			return
+		}
+		q = q[k:]
+	}
+	s.sendMu.Lock()
+	if len(s.queue) == 0 {
+		s.arena = s.arena[:0]
+	}
+	s.sendMu.Unlock()
 }
 
 // drain reads what k holds, up to Batch datagrams (epoll reports the
@@ -364,6 +570,10 @@ func (s *Set) Close() error {
 		socks = append(socks, k)
 	}
 	err := unix.Close(s.ep)
+	if s.ring != nil {
+		s.ring.close()
+		s.ring = nil
+	}
 	s.mu.Unlock()
 	for _, k := range socks {
 		k.Close()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,14 +20,44 @@ import (
 
 var lo = netip.MustParseAddrPort("127.0.0.1:0")
 
+// setOpts is what newSet makes: both tells each test to run with
+// io_uring and with plain system calls.
+var setOpts SetOptions
+
 func newSet(t *testing.T) *Set {
 	t.Helper()
-	s, err := NewSet()
+	s, err := NewSetWith(setOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	on, why := s.URing()
+	if on == setOpts.NoURing {
+		t.Fatalf("io_uring in use %v with NoURing %v (%v)", on, setOpts.NoURing, why)
+	}
 	return s
+}
+
+// both runs f with io_uring, then with plain system calls. Where the
+// kernel refuses io_uring the first fails in CI and is skipped elsewhere.
+func both(t *testing.T, f func(t *testing.T)) {
+	t.Run("io_uring", func(t *testing.T) {
+		if r, err := newURing(8); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("no io_uring here: %v", err)
+			}
+			t.Skipf("no io_uring here: %v", err)
+		} else {
+			r.close()
+		}
+		setOpts = SetOptions{URingEntries: 16} // small: batches span several submissions
+		f(t)
+	})
+	t.Run("syscalls", func(t *testing.T) {
+		setOpts = SetOptions{NoURing: true}
+		f(t)
+	})
+	setOpts = SetOptions{}
 }
 
 func listen(t *testing.T, s *Set, local netip.AddrPort, o Options) *Sock {
@@ -79,7 +110,9 @@ func pkt(seq uint16) []byte {
 
 // Two connected sockets of one set exchange datagrams both ways, in
 // order, each delivered once, on the polling goroutine only.
-func TestExchange(t *testing.T) {
+func TestExchange(t *testing.T) { both(t, testExchange) }
+
+func testExchange(t *testing.T) {
 	s := newSet(t)
 	a, b := listen(t, s, lo, Options{}), listen(t, s, lo, Options{})
 	if a.LocalAddr().Port() == 0 || a.LocalAddr().Addr() != lo.Addr() {
@@ -122,7 +155,9 @@ func TestExchange(t *testing.T) {
 
 // A connected socket takes datagrams from its far end only (the kernel
 // filters); a new remote (re-INVITE) moves the filter.
-func TestConnectedFiltersAndMoves(t *testing.T) {
+func TestConnectedFiltersAndMoves(t *testing.T) { both(t, testConnectedFiltersAndMoves) }
+
+func testConnectedFiltersAndMoves(t *testing.T) {
 	s := newSet(t)
 	k := listen(t, s, lo, Options{})
 	var got collector
@@ -164,7 +199,9 @@ func TestConnectedFiltersAndMoves(t *testing.T) {
 
 // A latching socket takes the first source, then any port of its address
 // (NAT rebinding), and drops other addresses.
-func TestLatch(t *testing.T) {
+func TestLatch(t *testing.T) { both(t, testLatch) }
+
+func testLatch(t *testing.T) {
 	s := newSet(t)
 	k := listen(t, s, lo, Options{Latch: true})
 	var got collector
@@ -204,7 +241,9 @@ func TestLatch(t *testing.T) {
 
 // An ICMP port unreachable (far end not listening) neither stops the
 // socket nor counts as an error.
-func TestConnRefused(t *testing.T) {
+func TestConnRefused(t *testing.T) { both(t, testConnRefused) }
+
+func testConnRefused(t *testing.T) {
 	s := newSet(t)
 	k := listen(t, s, lo, Options{})
 	gone, _ := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -228,7 +267,9 @@ func TestConnRefused(t *testing.T) {
 	}
 }
 
-func TestIPv6(t *testing.T) {
+func TestIPv6(t *testing.T) { both(t, testIPv6) }
+
+func testIPv6(t *testing.T) {
 	s := newSet(t)
 	a, err := s.Listen(netip.MustParseAddrPort("[::1]:0"), Options{})
 	if err != nil {
@@ -248,7 +289,9 @@ func TestIPv6(t *testing.T) {
 	}
 }
 
-func TestBadRemote(t *testing.T) {
+func TestBadRemote(t *testing.T) { both(t, testBadRemote) }
+
+func testBadRemote(t *testing.T) {
 	s := newSet(t)
 	k := listen(t, s, lo, Options{})
 	for _, ap := range []netip.AddrPort{{}, netip.MustParseAddrPort("127.0.0.1:0")} {
@@ -261,7 +304,9 @@ func TestBadRemote(t *testing.T) {
 // Sockets open and close while another goroutine polls (the gateway's
 // calls come and go while the engine runs): no datagram reaches a closed
 // socket's receiver, and nothing races (go test -race).
-func TestCloseWhilePolling(t *testing.T) {
+func TestCloseWhilePolling(t *testing.T) { both(t, testCloseWhilePolling) }
+
+func testCloseWhilePolling(t *testing.T) {
 	s := newSet(t)
 	stop := make(chan struct{})
 	var polls atomic.Int64
@@ -360,4 +405,59 @@ func FuzzParseSockaddr(f *testing.F) {
 			t.Fatalf("valid address from %d bytes", len(b))
 		}
 	})
+}
+
+// The ring's structures have the kernel's sizes (include/uapi/linux/io_uring.h).
+func TestURingABI(t *testing.T) {
+	if a, b, c, d := unsafe.Sizeof(sqe{}), unsafe.Sizeof(cqe{}), unsafe.Sizeof(uringParams{}), unsafe.Sizeof(getEventsArg{}); a != 64 || b != 16 || c != 120 || d != 24 {
+		t.Fatalf("sqe %d cqe %d params %d getevents %d", a, b, c, d)
+	}
+	if o := unsafe.Offsetof(sqe{}.userData); o != 32 {
+		t.Fatalf("user_data at %d", o)
+	}
+	if o := unsafe.Offsetof(sqe{}.msgFlags); o != 28 {
+		t.Fatalf("msg_flags at %d", o)
+	}
+}
+
+// Between Hold and Flush the connected sockets' sends wait, and go out,
+// in order, at Flush, more of them than the ring holds; a socket closed
+// meanwhile sends nothing; without io_uring Hold does nothing.
+func TestHoldFlush(t *testing.T) { both(t, testHoldFlush) }
+
+func testHoldFlush(t *testing.T) {
+	s := newSet(t)
+	a, b, c := listen(t, s, lo, Options{}), listen(t, s, lo, Options{}), listen(t, s, lo, Options{})
+	a.SetRemote(b.LocalAddr())
+	c.SetRemote(b.LocalAddr())
+	b.SetRemote(a.LocalAddr())
+	var got collector
+	b.SetReceiver(got.add)
+	ring, _ := s.URing()
+	s.Hold()
+	for i := range 40 {
+		if err := a.Send(pkt(uint16(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Send(pkt(999))
+	c.Close()
+	time.Sleep(20 * time.Millisecond)
+	s.Poll()
+	if ring && got.len() != 0 {
+		t.Fatalf("%d datagrams before Flush", got.len())
+	}
+	s.Flush()
+	pollUntil(t, s, "the held datagrams", func() bool { return got.len() == 40 })
+	for i, p := range got.pkts {
+		if binary.BigEndian.Uint16(p[2:]) != uint16(i) {
+			t.Fatalf("datagram %d is %d", i, binary.BigEndian.Uint16(p[2:]))
+		}
+	}
+	// After Flush sends go out at once.
+	a.Send(pkt(40))
+	pollUntil(t, s, "a send after Flush", func() bool { return got.len() == 41 })
+	if st := s.Stats(); st.SendErrors != 0 || st.Errors != 0 {
+		t.Fatalf("stats %+v", st)
+	}
 }
