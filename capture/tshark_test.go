@@ -12,6 +12,7 @@ import (
 
 	"github.com/sipgw/sipgw/capture"
 	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/internal/testenv"
 )
 
 // sharedCaptures holds the third-party captures; tests read them there
@@ -32,12 +33,7 @@ func needCapture(t *testing.T, name string) string {
 
 func needTshark(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tshark is required in CI (make deps installs it)")
-		}
-		t.Skip("tshark not installed (make deps installs it)")
-	}
+	testenv.Tool(t, "tshark", "this check compares with tshark")
 }
 
 // tsharkFields runs tshark with a display filter and returns every value

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/sipgw/sipgw/capture/record"
+	"github.com/sipgw/sipgw/internal/testenv"
 )
 
 // sharedCaptures holds the third-party captures (see its INDEX.md); tests
@@ -356,12 +357,7 @@ func TestCaptureSLLMixed(t *testing.T) {
 // compares the innermost addresses, ports, transport and payload length
 // with tshark's, frame by frame.
 func TestCapturesAgainstTshark(t *testing.T) {
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed: %v", err)
-	}
+	testenv.Tool(t, "tshark", "this check compares with tshark")
 	names, _ := filepath.Glob(filepath.Join(sharedCaptures, "*.pcap*"))
 	if len(names) == 0 {
 		if os.Getenv("CI") == "true" {

@@ -8,18 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sipgw/sipgw/internal/testenv"
 )
 
 // TestWriterTshark checks the files the Writer makes with tshark: every
 // frame, its interface (one per link type), its time to the nanosecond, its
 // captured and original lengths.
 func TestWriterTshark(t *testing.T) {
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed: %v", err)
-	}
+	testenv.Tool(t, "tshark", "this check compares with tshark")
 	for _, tc := range []struct {
 		name  string
 		types []uint16

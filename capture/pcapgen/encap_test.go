@@ -8,7 +8,6 @@ import (
 	"hash/crc32"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/sipgw/sipgw/capture/pcapgen"
 	"github.com/sipgw/sipgw/internal/oracle"
+	"github.com/sipgw/sipgw/internal/testenv"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
 
@@ -240,12 +240,7 @@ func TestSCTPChunksBuilt(t *testing.T) {
 // checks that tshark, an independent decoder, finds the protocols and
 // addresses intended, reassembles the fragments, and flags nothing.
 func TestBuildersTshark(t *testing.T) {
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed: %v", err)
-	}
+	testenv.Tool(t, "tshark", "this check compares with tshark")
 	type frame struct {
 		f      *pcapgen.Frame
 		protos string // frame.protocols

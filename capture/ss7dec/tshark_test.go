@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/sipgw/sipgw/capture/pcapgen"
 	"github.com/sipgw/sipgw/internal/oracle"
+	"github.com/sipgw/sipgw/internal/testenv"
 	"github.com/sipgw/sipgw/isup"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
@@ -23,12 +23,7 @@ var t0 = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 
 func requireTshark(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed (%v): the comparison needs it", err)
-	}
+	testenv.Tool(t, "tshark", "the comparison needs it")
 }
 
 // frame is one frame written to a capture, with the payload the decoder

@@ -17,6 +17,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/sipgw/sipgw/capture/pcapfile"
 	"github.com/sipgw/sipgw/capture/pcapgen"
+	"github.com/sipgw/sipgw/internal/testenv"
 	"github.com/sipgw/sipgw/isup"
 	"github.com/sipgw/sipgw/isup/sipi"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
@@ -580,12 +581,7 @@ func TestWriteCall(t *testing.T) {
 
 func needTshark(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tshark is required in CI")
-		}
-		t.Skip("tshark not installed")
-	}
+	testenv.Tool(t, "tshark", "this check compares with tshark")
 }
 
 func TestReadStdin(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/sipgw/sipgw/capture/pcapgen"
+	"github.com/sipgw/sipgw/internal/testenv"
 	"github.com/sipgw/sipgw/isup"
 	"github.com/sipgw/sipgw/sigtran/mtp3"
 )
@@ -45,12 +45,7 @@ type capture struct {
 
 func requireTshark(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed (%v): the oracle test needs it", err)
-	}
+	testenv.Tool(t, "tshark", "the oracle test needs it")
 }
 
 // allMessages builds every message type of v with CICs from base.

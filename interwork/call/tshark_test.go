@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/sipgw/sipgw/capture/pcapgen"
 	"github.com/sipgw/sipgw/internal/oracle"
+	"github.com/sipgw/sipgw/internal/testenv"
 	"github.com/sipgw/sipgw/isup"
 	"github.com/sipgw/sipgw/isup/q764"
 )
@@ -25,12 +25,7 @@ import (
 // RES the network-initiated indicator, for CPG the event, the access
 // transport the message carried.
 func TestInfoInTshark(t *testing.T) {
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed (%v): this check needs an independent ISUP decoder", err)
-	}
+	testenv.Tool(t, "tshark", "this check needs an independent ISUP decoder")
 	tr := trunkOf(t, sipI, nil)
 	confirmed := evs(sipEv(inviteMsg(t, 1, ruri)), seizedEv(7), indEv(q764.IndProceed, acmMsg(t, isup.SubscriberFree, false)),
 		indEv(q764.IndAnswer, anmMsg(t)), sipEv(req(ACK, 1)))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/sipgw/sipgw/capture/pcapgen"
 	"github.com/sipgw/sipgw/internal/oracle"
+	"github.com/sipgw/sipgw/internal/testenv"
 )
 
 // TestIAMFromInviteInTshark builds an IAM from a sample INVITE, carries it
@@ -21,12 +21,7 @@ import (
 // tshark — an independent ISUP decoder — say what the called and calling
 // numbers, natures of address, presentation, screening and category are.
 func TestIAMFromInviteInTshark(t *testing.T) {
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed (%v): this check needs an independent ISUP decoder", err)
-	}
+	testenv.Tool(t, "tshark", "this check needs an independent ISUP decoder")
 	tr := testTrunk(t, func(c *TrunkConfig) { c.SIP.Profile = "sip-i" })
 	inv := sampleInvite(t)
 	inv.From = AnonymousFrom

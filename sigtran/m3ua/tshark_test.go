@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,18 +11,14 @@ import (
 
 	"github.com/sipgw/sipgw/capture/pcapgen"
 	"github.com/sipgw/sipgw/internal/oracle"
+	"github.com/sipgw/sipgw/internal/testenv"
 	"github.com/sipgw/sipgw/sigtran/route"
 	"github.com/sipgw/sipgw/sigtran/transport"
 )
 
 func requireTshark(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("tshark"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tshark is required in CI: %v", err)
-		}
-		t.Skipf("tshark not installed (%v): this check needs it", err)
-	}
+	testenv.Tool(t, "tshark", "this check needs it")
 }
 
 // field is one value tshark must show: a number (show attribute), or raw
